@@ -1,0 +1,26 @@
+-- Transactional outbox: a service inserts its events here in the same transaction as
+-- its state change; the relay publishes them to SNS and marks them sent.
+CREATE TABLE outbox (
+  position        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id              uuid NOT NULL DEFAULT gen_random_uuid() UNIQUE,
+  type            text NOT NULL,
+  subject         text NOT NULL,
+  data            json NOT NULL,
+  sequence        bigint,
+  correlation_id  text,
+  causation_id    text,
+  traceparent     text,
+  created_at      timestamptz NOT NULL DEFAULT now(),
+  attempts        integer NOT NULL DEFAULT 0,
+  next_attempt_at timestamptz NOT NULL DEFAULT now(),
+  last_error      text,
+  sent_at         timestamptz
+);
+CREATE INDEX outbox_pending ON outbox (position) WHERE sent_at IS NULL;
+
+CREATE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('outbox', '');
+  RETURN NULL;
+END $$;
+CREATE TRIGGER outbox_notify AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();

@@ -1,0 +1,10 @@
+import { z } from 'zod';
+import { todoSchema } from './todo.ts';
+
+export const CalendarRequested = {
+  type: 'CalendarRequested',
+  version: 1,
+  description: 'A client asked for an iCal export; data is the job id and a snapshot of every todo.',
+  schema: z.object({ jobId: z.uuid(), todos: z.array(todoSchema) }),
+} as const;
+export type CalendarRequestedData = z.infer<typeof CalendarRequested.schema>;

@@ -1,0 +1,10 @@
+import type { z } from 'zod';
+import { todoSchema } from './todo.ts';
+
+export const TodoUpdated = {
+  type: 'TodoUpdated',
+  version: 1,
+  description: 'A todo changed; data is the full todo after the change.',
+  schema: todoSchema,
+} as const;
+export type TodoUpdatedData = z.infer<typeof TodoUpdated.schema>;

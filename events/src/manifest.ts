@@ -1,0 +1,61 @@
+import type { EventType } from './catalog/index.ts';
+
+/**
+ * What a service declares about itself in `services/<name>/service.ts`. Data only: the
+ * cloud stack, the local runner, docker-compose and the AsyncAPI document are derived
+ * from these declarations, so adding a subscriber never touches the producer or infra/.
+ */
+export interface ServiceManifest {
+  /** Lower-case, dash-separated; names the queue, the database, the image and the log prefix. */
+  name: string;
+  description: string;
+  /** Event types this service reacts to; empty means no queue is created for it. */
+  consumes: readonly EventType[];
+  /** Event types this service publishes; a non-empty list grants it `sns:Publish`. */
+  publishes: readonly EventType[];
+  /** Present when the service serves HTTP behind the gateway / load balancer. */
+  http?: {
+    /** Path prefixes routed to this service, e.g. `/api/v1/todos`. */
+    pathPrefixes: readonly string[];
+    /** Answered with 200 once the service is ready; used by the ALB and container health checks. */
+    healthPath: string;
+    /** Gateway/ALB rule priority; lower wins when prefixes overlap. */
+    priority: number;
+  };
+  queue: {
+    /** Seconds a received message stays hidden; the runtime's heartbeat extends it for slow handlers. */
+    visibilityTimeoutSeconds: number;
+    /** Receives before a message moves to the dead-letter queue. */
+    maxReceiveCount: number;
+  };
+  scaling: {
+    minTasks: number;
+    maxTasks: number;
+    /** Consumers: visible messages per running task that autoscaling aims for. */
+    backlogPerTask: number;
+    /** HTTP services: average CPU percent autoscaling aims for. */
+    cpuTargetPercent: number;
+  };
+  /** Fargate size. */
+  resources: { cpu: 256 | 512 | 1024 | 2048; memoryMiB: number };
+  /** S3 key prefixes the service reads and writes (claim-check payloads, calendars). */
+  storagePrefixes: readonly string[];
+}
+
+export const defaultQueue = { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 } as const;
+export const defaultScaling = { minTasks: 1, maxTasks: 4, backlogPerTask: 100, cpuTargetPercent: 60 } as const;
+export const defaultResources = { cpu: 256, memoryMiB: 512 } as const;
+
+/** Fills the defaults so manifests state only what is particular to them. */
+export function defineService(
+  manifest: Pick<ServiceManifest, 'name' | 'description' | 'consumes' | 'publishes'> &
+    Partial<Omit<ServiceManifest, 'name' | 'description' | 'consumes' | 'publishes'>>,
+): ServiceManifest {
+  return {
+    queue: defaultQueue,
+    scaling: defaultScaling,
+    resources: defaultResources,
+    storagePrefixes: [],
+    ...manifest,
+  };
+}

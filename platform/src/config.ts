@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+export const serviceDbKey = (service: string) => `${service.toUpperCase().replaceAll('-', '_')}_DATABASE_URL`;
+
+/**
+ * Settings every service reads; services `.extend()` it with their own keys.
+ * `SERVICE_DATABASE_URL` is filled from `<SERVICE>_DATABASE_URL` (e.g. `TODO_DATABASE_URL`) by loadConfig.
+ */
+export function baseEnvSchema() {
+  return z.object({
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info')
+      .describe('pino log level'),
+    DATA_DIR: z
+      .string()
+      .min(1)
+      .default('./.data')
+      .describe('Where embedded PGlite databases live (one subfolder per service) when no DATABASE_URL is set'),
+    DATABASE_URL: z
+      .url({ protocol: /^postgres(ql)?$/ })
+      .optional()
+      .describe('PostgreSQL server; each service uses its own database <db>_<service> on it, created if missing'),
+    SERVICE_DATABASE_URL: z
+      .url({ protocol: /^postgres(ql)?$/ })
+      .optional()
+      .describe('Exact database for this service, read from <SERVICE>_DATABASE_URL; overrides DATABASE_URL'),
+    DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10).describe('node-postgres pool size'),
+  });
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment once; the message names every bad key so a newcomer can fix them all at once. */
+export function parseEnv<S extends z.ZodType>(
+  schema: S,
+  service: string,
+  env: NodeJS.ProcessEnv = process.env,
+): z.output<S> {
+  const ownKey = serviceDbKey(service);
+  const result = schema.safeParse({ ...env, SERVICE_DATABASE_URL: env[ownKey] });
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const key = issue.path.join('.').replace('SERVICE_DATABASE_URL', ownKey);
+    return `  ${key || '(env)'}: ${issue.message}`;
+  });
+  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}
+
+/** parseEnv for entry points: a readable message and exit code 1 instead of a stack trace. */
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  service: string,
+  env: NodeJS.ProcessEnv = process.env,
+): z.output<S> {
+  try {
+    return parseEnv(schema, service, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,56 @@
+import { join, resolve } from 'node:path';
+import type { Logger } from '../log.ts';
+import { type MigrationSource, migrate } from './migrate.ts';
+import { openPglite } from './pglite.ts';
+import { ensureDatabase, openPostgres } from './postgres.ts';
+import type { Db } from './types.ts';
+
+export interface DbSettings {
+  DATA_DIR: string;
+  DATABASE_URL?: string | undefined;
+  SERVICE_DATABASE_URL?: string | undefined;
+  DB_POOL_SIZE: number;
+}
+
+/** `postgres://host/base` → `postgres://host/base_<service>`; no database in the URL means base `taskoverflow`. */
+export function serviceDatabaseUrl(serverUrl: string, service: string): { url: string; database: string } {
+  const url = new URL(serverUrl);
+  const base = decodeURIComponent(url.pathname.slice(1)) || 'taskoverflow';
+  const database = `${base}_${service.replaceAll('-', '_')}`;
+  url.pathname = `/${encodeURIComponent(database)}`;
+  return { url: url.toString(), database };
+}
+
+/**
+ * The service's own database: `<SERVICE>_DATABASE_URL` as given, else its database on the
+ * `DATABASE_URL` server (created if missing), else embedded PGlite under `DATA_DIR/<service>`.
+ * Migrations are applied before it is returned.
+ */
+export async function openServiceDb(
+  service: string,
+  settings: DbSettings,
+  migrations: readonly MigrationSource[],
+  log: Logger,
+): Promise<Db> {
+  let db: Db;
+  if (settings.SERVICE_DATABASE_URL) {
+    db = openPostgres({ url: settings.SERVICE_DATABASE_URL, poolSize: settings.DB_POOL_SIZE, log });
+  } else if (settings.DATABASE_URL) {
+    const { url, database } = serviceDatabaseUrl(settings.DATABASE_URL, service);
+    await ensureDatabase(settings.DATABASE_URL, database);
+    db = openPostgres({ url, poolSize: settings.DB_POOL_SIZE, log });
+  } else {
+    const dir = settings.DATA_DIR.startsWith('memory://')
+      ? settings.DATA_DIR
+      : resolve(join(settings.DATA_DIR, service));
+    db = await openPglite(dir);
+  }
+  log.info({ driver: db.driver }, 'database open');
+  try {
+    await migrate(db, migrations, log);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return db;
+}

@@ -1,0 +1,54 @@
+import Router from '@koa/router';
+import { notFound } from '@taskoverflow/platform';
+import type { Context } from 'koa';
+import { jsonObjectBody } from '../json-body.ts';
+import { parseCreate, parseId, parseListQuery, parseUpdate } from './input.ts';
+import type { Cause, TodoStore } from './store.ts';
+
+const causeOf = (ctx: Context): Cause => ({
+  correlationId: ctx.state.requestId,
+  traceparent: ctx.get('traceparent') || undefined,
+});
+
+// Bodies arrive from PostgreSQL as JSON text and are sent as they are.
+function sendJson(ctx: Context, status: number, body: string) {
+  ctx.status = status;
+  ctx.type = 'application/json';
+  ctx.body = body;
+}
+
+export function todoRoutes(store: TodoStore): Router {
+  const router = new Router();
+
+  router.get('/todos', async (ctx) => {
+    sendJson(ctx, 200, await store.list(parseListQuery(ctx.query)));
+  });
+
+  router.get('/todos/:id', async (ctx) => {
+    const id = parseId(ctx.params.id ?? '');
+    const body = id === undefined ? undefined : await store.get(id);
+    if (body === undefined) throw notFound('Todo not found');
+    sendJson(ctx, 200, body);
+  });
+
+  router.post('/todos', jsonObjectBody, async (ctx) => {
+    const input = parseCreate(ctx.request.body);
+    sendJson(ctx, 201, await store.create(input, causeOf(ctx)));
+  });
+
+  router.put('/todos/:id', jsonObjectBody, async (ctx) => {
+    const input = parseUpdate(ctx.request.body); // a bad body is a 400 even for an unknown id
+    const id = parseId(ctx.params.id ?? '');
+    const body = id === undefined ? undefined : await store.update(id, input, causeOf(ctx));
+    if (body === undefined) throw notFound('Todo not found');
+    sendJson(ctx, 200, body);
+  });
+
+  router.delete('/todos/:id', async (ctx) => {
+    const id = parseId(ctx.params.id ?? '');
+    const body = id === undefined ? undefined : await store.remove(id, causeOf(ctx));
+    sendJson(ctx, 200, body ?? '{}'); // the original answered 200 {} for an unknown id
+  });
+
+  return router;
+}

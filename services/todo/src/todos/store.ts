@@ -1,0 +1,97 @@
+import type { Queryable } from '@taskoverflow/platform';
+import type { ListFilter, TodoCreate, TodoUpdate } from './input.ts';
+
+/** Who caused a change; carried into the event's `correlationid` and `traceparent`. */
+export interface Cause {
+  correlationId: string;
+  traceparent?: string | undefined;
+}
+
+// Each write is one statement: the todo change and its outbox event commit together,
+// in one round trip. PostgreSQL renders the JSON so the handler only forwards text.
+const outboxInsert = (type: string, sequence: string) => `
+  INSERT INTO outbox (type, subject, data, sequence, correlation_id, traceparent)
+  SELECT '${type}', t.id::text, todo_json(t), ${sequence}, $1, $2 FROM t`;
+
+const LIST = `
+  SELECT '[' || coalesce(string_agg(todo_json(t)::text, ',' ORDER BY t.id), '') || ']' AS body
+  FROM todos t
+  WHERE ($1::boolean IS NULL OR t.completed = $1)
+    AND ($2::integer IS NULL OR t.deadline_at <= (now() AT TIME ZONE 'utc') + make_interval(days => $2))`;
+
+const GET = 'SELECT todo_json(t)::text AS body FROM todos t WHERE t.id = $1';
+
+const CREATE = `
+  WITH t AS (
+    INSERT INTO todos (title, description, completed, deadline_at)
+    VALUES ($3, $4, $5, $6::timestamp) RETURNING *
+  ), o AS (${outboxInsert('TodoCreated', 't.version')})
+  SELECT todo_json(t)::text AS body FROM t`;
+
+const UPDATE = `
+  WITH t AS (
+    UPDATE todos SET
+      title = CASE WHEN $4 THEN $5 ELSE title END,
+      description = CASE WHEN $6 THEN $7 ELSE description END,
+      completed = CASE WHEN $8 THEN $9 ELSE completed END,
+      deadline_at = CASE WHEN $10 THEN $11::timestamp ELSE deadline_at END,
+      updated_at = now() AT TIME ZONE 'utc',
+      version = version + 1
+    WHERE id = $3 RETURNING *
+  ), o AS (${outboxInsert('TodoUpdated', 't.version')})
+  SELECT todo_json(t)::text AS body FROM t`;
+
+const DELETE = `
+  WITH t AS (DELETE FROM todos WHERE id = $3 RETURNING *),
+  o AS (${outboxInsert('TodoDeleted', 't.version + 1')})
+  SELECT todo_json(t)::text AS body FROM t`;
+
+type Body = { body: string };
+
+export function todoStore(db: Queryable) {
+  const first = (rows: Body[]) => rows[0]?.body;
+  const cause = (by: Cause) => [by.correlationId, by.traceparent ?? null];
+  return {
+    async list(filter: ListFilter): Promise<string> {
+      const rows = await db.query<Body>(LIST, [filter.completed ?? null, filter.windowDays ?? null]);
+      return rows[0]?.body ?? '[]';
+    },
+    async get(id: number): Promise<string | undefined> {
+      return first(await db.query<Body>(GET, [id]));
+    },
+    async create(input: TodoCreate, by: Cause): Promise<string> {
+      const rows = await db.query<Body>(CREATE, [
+        ...cause(by),
+        input.title,
+        input.description ?? null,
+        input.completed ?? false,
+        input.deadline_at ?? null,
+      ]);
+      const body = first(rows);
+      if (body === undefined) throw new Error('INSERT returned no row');
+      return body;
+    },
+    async update(id: number, input: TodoUpdate, by: Cause): Promise<string | undefined> {
+      const has = (key: keyof TodoUpdate) => input[key] !== undefined;
+      return first(
+        await db.query<Body>(UPDATE, [
+          ...cause(by),
+          id,
+          has('title'),
+          input.title ?? null,
+          has('description'),
+          input.description ?? null,
+          has('completed'),
+          input.completed ?? null,
+          has('deadline_at'),
+          input.deadline_at ?? null,
+        ]),
+      );
+    },
+    async remove(id: number, by: Cause): Promise<string | undefined> {
+      return first(await db.query<Body>(DELETE, [...cause(by), id]));
+    },
+  };
+}
+
+export type TodoStore = ReturnType<typeof todoStore>;
