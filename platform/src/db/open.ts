@@ -34,6 +34,11 @@ export async function openServiceDb(
 ): Promise<Db> {
   let db: Db;
   if (settings.SERVICE_DATABASE_URL) {
+    const database = decodeURIComponent(new URL(settings.SERVICE_DATABASE_URL).pathname.slice(1));
+    // RDS starts with one database; each service creates its own on first start.
+    await ensureDatabase(settings.SERVICE_DATABASE_URL, database).catch((error: unknown) =>
+      log.warn({ err: error, database }, 'could not check or create the database; assuming it exists'),
+    );
     db = openPostgres({ url: settings.SERVICE_DATABASE_URL, poolSize: settings.DB_POOL_SIZE, log });
   } else if (settings.DATABASE_URL) {
     const { url, database } = serviceDatabaseUrl(settings.DATABASE_URL, service);

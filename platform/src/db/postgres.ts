@@ -92,7 +92,9 @@ export function openPostgres({ url, poolSize, log }: PostgresOptions): Db {
 
 /** Creates `database` on the server behind `serverUrl` unless it exists. Safe to race. */
 export async function ensureDatabase(serverUrl: string, database: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: serverUrl });
+  const maintenance = new URL(serverUrl);
+  maintenance.pathname = '/postgres'; // the database in serverUrl may not exist yet
+  const admin = new pg.Client({ connectionString: maintenance.toString() });
   await admin.connect();
   try {
     const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);

@@ -1,0 +1,10 @@
+export { type AwsClients, awsClients } from './aws.ts';
+export * from './catalog/index.ts';
+export { type EventsConfig, eventsEnvSchema } from './config.ts';
+export * from './consumer/types.ts';
+export * from './envelope.ts';
+export * from './manifest.ts';
+export { loadManifests, repoRoot, servicesDir } from './manifests.ts';
+export { inboxMigrations, outboxMigrations } from './migrations.ts';
+export { appendToOutbox, type OutboxEntry } from './outbox/append.ts';
+export * from './topology.ts';
