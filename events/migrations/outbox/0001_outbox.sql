@@ -6,7 +6,7 @@ CREATE TABLE outbox (
   type            text NOT NULL,
   subject         text NOT NULL,
   data            json NOT NULL,
-  sequence        bigint,
+  sequence        integer,
   correlation_id  text,
   causation_id    text,
   traceparent     text,
@@ -17,6 +17,8 @@ CREATE TABLE outbox (
   sent_at         timestamptz
 );
 CREATE INDEX outbox_pending ON outbox (position) WHERE sent_at IS NULL;
+-- The relay holds back a subject's later events while an earlier one waits for a retry.
+CREATE INDEX outbox_pending_subject ON outbox (subject, position) WHERE sent_at IS NULL;
 
 CREATE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

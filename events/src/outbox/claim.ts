@@ -1,0 +1,71 @@
+import type { Queryable } from '@taskoverflow/platform';
+
+export interface OutboxRow {
+  position: string;
+  id: string;
+  type: string;
+  subject: string;
+  data: unknown;
+  sequence: number | null;
+  correlation_id: string | null;
+  causation_id: string | null;
+  traceparent: string | null;
+  created_at: Date;
+  attempts: number;
+}
+
+// Claiming sets a lease (next_attempt_at in the future) instead of holding row locks
+// while SNS is called, so the API never waits on the relay and a crashed relay's rows
+// are taken over once the lease ends. SKIP LOCKED lets replicas claim disjoint rows.
+// A row is held back while an earlier row of its subject is leased or backing off,
+// which keeps each subject's events in order across retries and replicas.
+const CLAIM = `
+  WITH claimable AS (
+    SELECT o.position FROM outbox o
+    WHERE o.sent_at IS NULL AND o.next_attempt_at <= now()
+      AND NOT EXISTS (
+        SELECT 1 FROM outbox p
+        WHERE p.subject = o.subject AND p.sent_at IS NULL AND p.position < o.position AND p.next_attempt_at > now()
+      )
+    ORDER BY o.position
+    LIMIT $1
+    FOR UPDATE SKIP LOCKED
+  )
+  UPDATE outbox SET attempts = outbox.attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
+  FROM claimable WHERE outbox.position = claimable.position
+  RETURNING outbox.position::text AS position, outbox.id::text AS id, outbox.type, outbox.subject, outbox.data,
+    outbox.sequence, outbox.correlation_id, outbox.causation_id, outbox.traceparent, outbox.created_at, outbox.attempts`;
+
+export async function claimBatch(db: Queryable, limit: number, leaseSeconds: number): Promise<OutboxRow[]> {
+  const rows = await db.query<OutboxRow & Record<string, unknown>>(CLAIM, [limit, leaseSeconds]);
+  return rows.sort((a, b) => Number(a.position) - Number(b.position));
+}
+
+export async function markSent(db: Queryable, positions: readonly string[]): Promise<void> {
+  if (positions.length === 0) return;
+  await db.query('UPDATE outbox SET sent_at = now(), last_error = NULL WHERE position = ANY($1::bigint[])', [
+    positions,
+  ]);
+}
+
+/** Schedules another attempt after `delayMs`; `Infinity` parks the row for an operator. */
+export async function markFailed(
+  db: Queryable,
+  positions: readonly string[],
+  error: string,
+  delayMs: number,
+): Promise<void> {
+  if (positions.length === 0) return;
+  const retryAt = Number.isFinite(delayMs)
+    ? `now() + make_interval(secs => $3::double precision / 1000)`
+    : `'infinity'`;
+  await db.query(
+    `UPDATE outbox SET last_error = $2, next_attempt_at = ${retryAt} WHERE position = ANY($1::bigint[])`,
+    Number.isFinite(delayMs) ? [positions, error, delayMs] : [positions, error],
+  );
+}
+
+/** Sent rows are kept for a while for inspection, then removed. */
+export async function purgeSent(db: Queryable, olderThanHours: number): Promise<void> {
+  await db.query('DELETE FROM outbox WHERE sent_at < now() - make_interval(hours => $1)', [olderThanHours]);
+}

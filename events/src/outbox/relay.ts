@@ -1,0 +1,162 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { Db, Logger } from '@taskoverflow/platform';
+import { isEventType } from '../catalog/index.ts';
+import { offloadIfLarge } from '../claim-check.ts';
+import { type AnyEvent, makeEvent, parseEvent } from '../envelope.ts';
+import { claimBatch, markFailed, markSent, type OutboxRow, purgeSent } from './claim.ts';
+import { chunkForPublish, type Outgoing, publishChunk } from './publish-batch.ts';
+
+export interface RelayOptions {
+  db: Db;
+  sns: SNSClient;
+  topicArn: string;
+  /** The publishing service; becomes the CloudEvent `source` `taskoverflow/<source>`. */
+  source: string;
+  log: Logger;
+  claimCheck?: { s3: S3Client; bucket: string } | undefined;
+  /** Rows claimed per round. */
+  batchSize?: number;
+  /** Fallback poll when no NOTIFY arrives (another replica's insert, a lost connection). */
+  pollIntervalMs?: number;
+  /** How long a claimed row is reserved for this relay before another may take it. */
+  leaseSeconds?: number;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  retentionHours?: number;
+}
+
+export interface Relay {
+  /** Publishes what is pending now; resolves when the outbox has nothing claimable left. */
+  flush(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const PURGE_EVERY_MS = 10 * 60_000;
+
+function toEvent(row: OutboxRow, source: string): AnyEvent {
+  if (!isEventType(row.type)) throw new Error(`unknown event type ${row.type}`);
+  const event = makeEvent({
+    type: row.type,
+    source,
+    subject: row.subject,
+    data: row.data as never,
+    id: row.id,
+    time: new Date(row.created_at),
+    ...(row.sequence === null ? {} : { sequence: row.sequence }),
+    ...(row.correlation_id ? { correlationid: row.correlation_id } : {}),
+    ...(row.causation_id ? { causationid: row.causation_id } : {}),
+    ...(row.traceparent ? { traceparent: row.traceparent } : {}),
+  });
+  return parseEvent(event); // an event the catalog rejects is a bug: never publish it
+}
+
+/**
+ * Publishes outbox rows to SNS. Wakes on NOTIFY `outbox` (sent by the insert trigger),
+ * polls as a fallback, publishes with PublishBatch in position order, keeps a subject's
+ * events in order when some fail, and retries failures with exponential backoff.
+ */
+export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
+  const { db, sns, topicArn, source, log } = options;
+  const batchSize = options.batchSize ?? 100;
+  const leaseSeconds = options.leaseSeconds ?? 30;
+  const retryBaseMs = options.retryBaseMs ?? 500;
+  const retryMaxMs = options.retryMaxMs ?? 60_000;
+  const backoff = (attempts: number) =>
+    Math.min(retryMaxMs, retryBaseMs * 2 ** (attempts - 1)) * (0.8 + Math.random() * 0.4);
+
+  let stopped = false;
+  let running: Promise<void> | undefined;
+  let again = false;
+  let lastPurge = 0;
+
+  async function publishRound(): Promise<number> {
+    const rows = await claimBatch(db, batchSize, leaseSeconds);
+    if (rows.length === 0) return 0;
+    const outgoing: Outgoing[] = [];
+    const byKey = new Map<string, OutboxRow>();
+    for (const row of rows) {
+      try {
+        const event = toEvent(row, source);
+        const body = options.claimCheck ? await offloadIfLarge(event, options.claimCheck) : JSON.stringify(event);
+        outgoing.push({ key: row.position, body, type: row.type, subject: row.subject, eventId: row.id });
+        byKey.set(row.position, row);
+      } catch (error) {
+        log.error({ err: error, eventId: row.id, type: row.type }, 'outbox row cannot be published; parked');
+        await markFailed(db, [row.position], String(error), Number.POSITIVE_INFINITY);
+      }
+    }
+
+    const blockedSubjects = new Set<string>();
+    for (const chunk of chunkForPublish(outgoing)) {
+      // Once a subject fails, its later events wait too, so they never overtake it.
+      const ready = chunk.filter((message) => !blockedSubjects.has(message.subject));
+      const held = chunk.filter((message) => blockedSubjects.has(message.subject));
+      const failed = ready.length ? await publishChunk(sns, topicArn, ready) : new Map<string, string>();
+      const sent = ready.filter((message) => !failed.has(message.key)).map((message) => message.key);
+      await markSent(db, sent);
+      for (const [key, reason] of failed) {
+        const row = byKey.get(key);
+        if (!row) continue;
+        blockedSubjects.add(row.subject);
+        const delay = backoff(row.attempts);
+        log.warn(
+          { eventId: row.id, type: row.type, attempts: row.attempts, reason, retryInMs: Math.round(delay) },
+          'publish failed',
+        );
+        await markFailed(db, [key], reason, delay);
+      }
+      for (const message of held) {
+        await markFailed(db, [message.key], 'held behind an earlier event of its subject', retryBaseMs);
+      }
+      if (sent.length) log.debug({ count: sent.length }, 'events published');
+    }
+    return rows.length;
+  }
+
+  async function drain(): Promise<void> {
+    do {
+      again = false;
+      while (!stopped && (await publishRound()) === batchSize) {
+        // a full round means more may be waiting
+      }
+    } while (again && !stopped);
+    if (Date.now() - lastPurge > PURGE_EVERY_MS) {
+      lastPurge = Date.now();
+      await purgeSent(db, options.retentionHours ?? 24);
+    }
+  }
+
+  function wake(): Promise<void> {
+    if (stopped) return Promise.resolve();
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = drain()
+      .catch((error: unknown) => log.error({ err: error }, 'outbox relay round failed; will retry'))
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  }
+
+  const unlisten = await db.listen('outbox', () => void wake());
+  const timer = setInterval(() => void wake(), options.pollIntervalMs ?? 1000);
+  timer.unref();
+  void wake();
+  log.info({ topicArn }, 'outbox relay started');
+
+  return {
+    async flush() {
+      await wake();
+      if (running) await running;
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await unlisten();
+      await running;
+    },
+  };
+}
