@@ -11,17 +11,26 @@ export interface TestDb {
   drop(): Promise<void>;
 }
 
-/** Which database the tests run against: real PostgreSQL when DATABASE_URL is set. */
-export const testDriver = process.env.DATABASE_URL ? 'postgres' : 'pglite';
+export type TestDriver = 'pglite' | 'postgres';
+
+/** Which database suites run against by default: real PostgreSQL when DATABASE_URL is set. */
+export const testDriver: TestDriver = process.env.DATABASE_URL ? 'postgres' : 'pglite';
+
+/** Both drivers when DATABASE_URL is set (CI), else PGlite: for suites that must pass on each. */
+export const testDrivers: readonly TestDriver[] = process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 
 /**
  * A fresh, migrated database for one test suite: in-memory PGlite, or a new database
  * on the DATABASE_URL server that is dropped afterwards.
  */
-export async function openTestDb(service: string, migrations: readonly MigrationSource[]): Promise<TestDb> {
+export async function openTestDb(
+  service: string,
+  migrations: readonly MigrationSource[],
+  driver: TestDriver = testDriver,
+): Promise<TestDb> {
   const log = createLogger(`${service}-test`, process.env.TEST_LOG_LEVEL ?? 'silent');
   const serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) {
+  if (driver === 'pglite' || !serverUrl) {
     const db = await openServiceDb(service, { DATA_DIR: 'memory://', DB_POOL_SIZE: 1 }, migrations, log);
     return { db, drop: () => db.close() };
   }
