@@ -51,8 +51,8 @@ const PAGE = `
   FROM audit_log
   WHERE ($1::text IS NULL OR subject = $1)
     AND ($2::text IS NULL OR type = $2)
-    AND ($3::bigint IS NULL OR position < $3)
-  ORDER BY position DESC
+    AND ($3::bigint IS NULL OR audit_log.position < $3)
+  ORDER BY audit_log.position DESC -- the column, not the text alias above
   LIMIT $4`;
 
 /** Newest first; `next_cursor` is null on the last page. */

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type AnyEvent, type HandlerContext, makeEvent } from '@taskoverflow/events';
+import { createLogger } from '@taskoverflow/platform';
+import { openTestDb, type TestDb, testDrivers } from '@taskoverflow/platform/testing';
+import { createApp } from './app.ts';
+import { appendAuditEntry } from './log/append-audit-entry.ts';
+import { auditMigrations } from './migrations.ts';
+
+const log = createLogger('audit-test', 'silent');
+const todo = (id: number) => ({
+  id,
+  title: `todo ${id}`,
+  description: null,
+  completed: false,
+  deadline_at: null,
+  created_at: '2026-01-01T00:00:00',
+  updated_at: '2026-01-01T00:00:00',
+});
+const created = (id: number) =>
+  makeEvent({ type: 'TodoCreated', source: 'todo', subject: String(id), data: todo(id), sequence: 1 }) as AnyEvent;
+const deleted = (id: number) =>
+  makeEvent({ type: 'TodoDeleted', source: 'todo', subject: String(id), data: todo(id), sequence: 2 }) as AnyEvent;
+
+for (const driver of testDrivers) {
+  describe(`audit service (${driver})`, () => {
+    let test: TestDb;
+    let server: Server;
+    let base: string;
+    const record = (event: AnyEvent) =>
+      test.db.transaction((tx) => appendAuditEntry(event, { tx, log, receiveCount: 1 } as HandlerContext));
+    const get = async (query: string) => {
+      const response = await fetch(`${base}/api/v1/audit${query}`);
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+
+    before(async () => {
+      test = await openTestDb('audit', auditMigrations, driver);
+      server = createServer(createApp({ db: test.db, log }).callback());
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    after(async () => {
+      server.close();
+      await test.drop();
+    });
+    beforeEach(() =>
+      test.db.exec(
+        'ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only; DELETE FROM audit_log; ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only;',
+      ),
+    );
+
+    it('when the same event is recorded twice, then it appears once', async () => {
+      const event = created(1);
+
+      await record(event);
+      await record(event);
+
+      const { body } = await get('');
+      assert.equal((body.items as unknown[]).length, 1);
+    });
+
+    it('when entries exist, then they are listed newest first with the event fields', async () => {
+      await record(created(1));
+      await record(deleted(1));
+
+      const { status, body } = await get('');
+
+      assert.equal(status, 200);
+      const items = body.items as Array<Record<string, unknown>>;
+      assert.deepEqual(
+        items.map((item) => item.type),
+        ['TodoDeleted', 'TodoCreated'],
+      );
+      assert.equal(items[0]?.subject, '1');
+      assert.equal(items[0]?.source, 'taskoverflow/todo');
+      assert.deepEqual(items[1]?.data, todo(1));
+      assert.equal(body.next_cursor, null);
+    });
+
+    it('when filtered by subject and type, then only matching entries come back', async () => {
+      await record(created(1));
+      await record(created(2));
+      await record(deleted(2));
+
+      const bySubject = await get('?subject=2');
+      const byType = await get('?type=TodoCreated');
+      const both = await get('?subject=2&type=TodoCreated');
+
+      assert.equal((bySubject.body.items as unknown[]).length, 2);
+      assert.equal((byType.body.items as unknown[]).length, 2);
+      assert.equal((both.body.items as unknown[]).length, 1);
+    });
+
+    it('when paging with the cursor, then every entry is seen exactly once', async () => {
+      for (let id = 1; id <= 12; id++) await record(created(id)); // positions cross a digit boundary
+
+      const seen: string[] = [];
+      let cursor: string | null = '';
+      while (cursor !== null) {
+        const page = await get(`?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+        seen.push(...(page.body.items as Array<{ subject: string }>).map((item) => item.subject));
+        cursor = page.body.next_cursor as string | null;
+      }
+
+      assert.deepEqual(
+        seen,
+        Array.from({ length: 12 }, (_, index) => String(12 - index)),
+      );
+    });
+
+    it('when the query is invalid, then 400 with a JSON error', async () => {
+      for (const query of [
+        '?limit=0',
+        '?limit=101',
+        '?limit=abc',
+        '?type=Nope',
+        '?cursor=garbage',
+        '?subject=a&subject=b',
+      ]) {
+        const { status, body } = await get(query);
+        assert.equal(status, 400, query);
+        assert.equal(typeof body.error, 'string', query);
+      }
+    });
+
+    it('when someone tries to change the log, then the database refuses', async () => {
+      await record(created(1));
+
+      await assert.rejects(test.db.query('UPDATE audit_log SET subject = $1', ['x']), /append-only/);
+    });
+  });
+}
