@@ -83,8 +83,9 @@ await new Promise<void>((ready, fail) => {
   gateway.listen(config.PORT, ready);
 });
 await waitUntilHealthy(manifests, upstreams, 60_000);
-log.info(
-  `TaskOverflow is ready on http://localhost:${config.PORT} (try: curl http://localhost:${config.PORT}/api/v1/todos)`,
+// Printed whatever LOG_LEVEL says: it is the line a newcomer waits for.
+console.log(
+  `\nTaskOverflow is ready on http://localhost:${config.PORT} — try: curl http://localhost:${config.PORT}/api/v1/todos\n`,
 );
 
 async function stop(signal: string): Promise<void> {

@@ -38,7 +38,9 @@ export function parseEnv<S extends z.ZodType>(
   env: NodeJS.ProcessEnv = process.env,
 ): z.output<S> {
   const ownKey = serviceDbKey(service);
-  const result = schema.safeParse({ ...env, SERVICE_DATABASE_URL: env[ownKey] });
+  // An empty variable (`FOO=` in a compose file or shell) means "not set", not "invalid".
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = schema.safeParse({ ...present, SERVICE_DATABASE_URL: present[ownKey] });
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const key = issue.path.join('.').replace('SERVICE_DATABASE_URL', ownKey);

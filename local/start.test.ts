@@ -1,0 +1,129 @@
+// End to end: `npm start`'s runner with every service, fauxqs and the gateway, as a user runs it.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { waitFor } from '@taskoverflow/events/testing';
+import getPort from 'get-port';
+
+const root = new URL('../', import.meta.url).pathname;
+
+/** Pid of the runner's child that runs `services/<name>/src/main.ts`. */
+function servicePid(runnerPid: number, name: string): number | undefined {
+  for (const entry of readdirSync('/proc').filter((dir) => /^\d+$/.test(dir))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (parent === runnerPid && command.includes(`services/${name}/src/main.ts`)) return Number(entry);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return undefined;
+}
+
+describe('npm start (the whole system on one machine)', function () {
+  this.timeout(120_000);
+  let runner: ChildProcess;
+  let output = '';
+  let base: string;
+  let dataDir: string;
+
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'taskoverflow-e2e-'));
+    const port = await getPort();
+    base = `http://127.0.0.1:${port}`;
+    runner = spawn(process.execPath, ['local/start.ts'], {
+      cwd: root,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        FAUXQS_PORT: '0',
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+        AWS_ENDPOINT_URL: '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    runner.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    runner.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    await waitFor(() => output.includes('TaskOverflow is ready'), {
+      timeoutMs: 90_000,
+      what: 'the stack to start',
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}\n--- runner output ---\n${output}`);
+    });
+  });
+
+  after(async () => {
+    if (runner.exitCode === null) {
+      runner.kill('SIGKILL');
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const createTodo = async (title: string) => {
+    const response = await fetch(`${base}/api/v1/todos`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title }),
+    });
+    assert.equal(response.status, 201);
+    return (await response.json()) as { id: number };
+  };
+  const auditOf = async (subject: number) => {
+    const response = await fetch(`${base}/api/v1/audit?subject=${subject}`);
+    return ((await response.json()) as { items: Array<{ type: string; subject: string }> }).items;
+  };
+
+  it('when a todo is created through the gateway, then the audit log shows its TodoCreated', async () => {
+    const todo = await createTodo('audited');
+
+    const items = await waitFor(
+      async () => {
+        const found = await auditOf(todo.id);
+        return found.length > 0 && found;
+      },
+      { timeoutMs: 5000, what: 'the audit entry' },
+    );
+
+    assert.deepEqual(
+      items.map((item) => [item.type, item.subject]),
+      [['TodoCreated', String(todo.id)]],
+    );
+  });
+
+  it('when the audit process is killed with SIGKILL, then after its restart nothing is missing or doubled', async () => {
+    const pid = servicePid(runner.pid ?? 0, 'audit');
+    assert.ok(pid, 'audit process found');
+    process.kill(pid, 'SIGKILL');
+
+    const todos = [];
+    for (let index = 0; index < 5; index++) todos.push(await createTodo(`while audit was down ${index}`));
+
+    for (const todo of todos) {
+      const items = await waitFor(
+        async () => {
+          const found = await auditOf(todo.id).catch(() => []);
+          return found.length > 0 && found;
+        },
+        { timeoutMs: 30_000, what: `audit entry of todo ${todo.id}` },
+      );
+      assert.equal(items.length, 1, `todo ${todo.id} audited once`);
+    }
+    assert.notEqual(servicePid(runner.pid ?? 0, 'audit'), pid, 'a new audit process runs');
+  });
+
+  it('when stopped with SIGTERM, then every process exits cleanly', async () => {
+    const exited = new Promise<number | null>((resolve) => runner.once('exit', (code) => resolve(code)));
+    runner.kill('SIGTERM');
+
+    assert.equal(await exited, 0);
+  });
+});
