@@ -1,0 +1,72 @@
+// The bench producer: events committed to a PGlite outbox at a given rate, published by
+// the real outbox relay.
+import { awsClients } from '@taskoverflow/events/aws';
+import { outboxMigrations } from '@taskoverflow/events/migrations';
+import { startOutboxRelay } from '@taskoverflow/events/outbox/relay';
+import { createLogger, openServiceDb } from '@taskoverflow/platform';
+
+const log = createLogger('producer', 'warn');
+const db = await openServiceDb(
+  'producer',
+  { DATA_DIR: process.env.BENCH_DIR ?? '', DB_POOL_SIZE: 1 },
+  [outboxMigrations],
+  log,
+);
+const relay = await startOutboxRelay({
+  db,
+  sns: awsClients().sns,
+  topicArn: process.env.EVENTS_TOPIC_ARN ?? '',
+  source: 'todo',
+  log,
+});
+
+let nextId = 1;
+const TICK_MS = 10;
+
+/** Commits `count` TodoCreated events in one transaction, as a burst of API writes would. */
+async function commit(count: number): Promise<void> {
+  const ids = Array.from({ length: count }, () => nextId++);
+  await db.query(
+    `INSERT INTO outbox (type, subject, data, sequence)
+     SELECT 'TodoCreated', id::text, json_build_object('id', id, 'title', 'bench ' || id, 'description', null,
+       'completed', false, 'deadline_at', null, 'created_at', '2026-01-01T00:00:00', 'updated_at', '2026-01-01T00:00:00'), 1
+     FROM unnest($1::int[]) AS id`,
+    [ids],
+  );
+}
+
+/** `rate` events a second for `seconds`, committed in 10 ms ticks. */
+async function load(rate: number, seconds: number): Promise<number> {
+  const total = Math.round(rate * seconds);
+  const started = performance.now();
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
+    if (due > sent) {
+      await commit(due - sent);
+      sent = due;
+    } else {
+      await new Promise((resolve) => setTimeout(resolve, TICK_MS));
+    }
+  }
+  return sent;
+}
+
+/** `count` events as fast as the database takes them, 500 per transaction. */
+async function blast(count: number): Promise<number> {
+  for (let sent = 0; sent < count; sent += 500) await commit(Math.min(500, count - sent));
+  return count;
+}
+
+process.on('message', async (message: { cmd: string; rate?: number; seconds?: number; count?: number }) => {
+  if (message.cmd === 'load') {
+    process.send?.({ sent: await load(message.rate ?? 50, message.seconds ?? 10) });
+  } else if (message.cmd === 'blast') {
+    process.send?.({ sent: await blast(message.count ?? 10_000) });
+  } else if (message.cmd === 'stop') {
+    await relay.stop();
+    await db.close();
+    process.exit(0);
+  }
+});
+process.send?.({ ready: true });

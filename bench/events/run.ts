@@ -1,0 +1,136 @@
+// bench/events: commit → consumer latency at 50 and 500 events/s, sustained throughput
+// through 3 subscribers, the ceiling, and AWS API requests per delivered event — on the
+// embedded stack (fauxqs in-process, PGlite, the real relay and consumer runtime).
+// Prints JSON. Env: BENCH_SECONDS (10), BENCH_IDLE_SECONDS (60), BENCH_BLAST (20000).
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { awsClients } from '@taskoverflow/events/aws';
+import { defineService } from '@taskoverflow/events/manifest';
+import { buildTopology } from '@taskoverflow/events/topology';
+import { applyTopology } from '@taskoverflow/events/topology-apply';
+import { startFauxqs } from 'fauxqs';
+import { startRequestCounter } from './request-counter.ts';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const idleSeconds = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
+const blastCount = Number(process.env.BENCH_BLAST ?? 20_000);
+const subscriberNames = ['sub-a', 'sub-b', 'sub-c'];
+
+const dir = mkdtempSync(join(tmpdir(), 'bench-events-'));
+const fauxqs = await startFauxqs({ port: 0, logger: false });
+const counter = await startRequestCounter(fauxqs.address);
+const env = { AWS_ENDPOINT_URL: counter.url, AWS_REGION: 'us-east-1' };
+const manifests = subscriberNames.map((name) =>
+  defineService({ name, description: 'bench subscriber', consumes: ['TodoCreated'], publishes: [] }),
+);
+const topology = await applyTopology(awsClients(env), buildTopology(manifests, 'bench'));
+
+function child(script: string, extra: Record<string, string>): Promise<ChildProcess> {
+  const proc = fork(new URL(script, import.meta.url).pathname, {
+    env: { ...process.env, ...env, BENCH_DIR: dir, ...extra },
+  });
+  return new Promise((resolve, reject) => {
+    proc.once('message', () => resolve(proc));
+    proc.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+function ask<T>(proc: ChildProcess, message: object): Promise<T> {
+  return new Promise((resolve) => {
+    proc.once('message', (reply) => resolve(reply as T));
+    proc.send(message);
+  });
+}
+
+const producer = await child('producer.ts', { EVENTS_TOPIC_ARN: topology.topicArn });
+const subscribers = await Promise.all(
+  subscriberNames.map((name) =>
+    child('subscriber.ts', { BENCH_NAME: name, EVENTS_QUEUE_URL: topology.queues[name]?.queueUrl ?? '' }),
+  ),
+);
+
+type Report = { received: number; latencies: number[] };
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0) : 0;
+
+/** Waits until every subscriber has `expected` events (or the deadline), then reports. */
+async function collect(expected: number, deadlineMs: number) {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const reports = await Promise.all(subscribers.map((proc) => ask<Report>(proc, { cmd: 'report' })));
+    if (reports.every((report) => report.received >= expected) || Date.now() > deadline) return reports;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function requestsOf(snapshot: ReturnType<typeof counter.snapshot>) {
+  return Object.values(snapshot.actions).reduce((sum, count) => sum + count, 0);
+}
+
+async function phase(name: string, run: () => Promise<{ sent: number }>) {
+  await Promise.all(subscribers.map((proc) => ask(proc, { cmd: 'reset' })));
+  counter.reset();
+  const started = performance.now();
+  const { sent } = await run();
+  const reports = await collect(sent, 60_000);
+  const elapsedS = (performance.now() - started) / 1000;
+  const latencies = reports.flatMap((report) => report.latencies).sort((a, b) => a - b);
+  const delivered = reports.reduce((sum, report) => sum + report.received, 0);
+  const snapshot = counter.snapshot();
+  return {
+    phase: name,
+    eventsCommitted: sent,
+    deliveriesExpected: sent * subscribers.length,
+    deliveries: delivered,
+    lost: sent * subscribers.length - delivered,
+    elapsedSeconds: Number(elapsedS.toFixed(2)),
+    deliveredPerSecond: Math.round(delivered / elapsedS),
+    eventsPerSecondThroughAllSubscribers: Math.round(Math.min(...reports.map((r) => r.received)) / elapsedS),
+    commitToHandlerMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? 0 },
+    awsRequests: requestsOf(snapshot),
+    awsRequestsPerDeliveredEvent: Number((requestsOf(snapshot) / Math.max(1, delivered)).toFixed(3)),
+    awsRequestsByAction: snapshot.actions,
+  };
+}
+
+const results = [];
+await phase('warm-up', () => ask(producer, { cmd: 'load', rate: 50, seconds: 2 }));
+results.push(await phase('50 events/s', () => ask(producer, { cmd: 'load', rate: 50, seconds })));
+results.push(await phase('500 events/s', () => ask(producer, { cmd: 'load', rate: 500, seconds })));
+results.push(await phase('1,000 events/s', () => ask(producer, { cmd: 'load', rate: 1000, seconds })));
+results.push(
+  await phase(`ceiling: ${blastCount} events at once`, () => ask(producer, { cmd: 'blast', count: blastCount })),
+);
+
+counter.reset();
+await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
+const idle = counter.snapshot().receivesByQueue;
+const idleReceivesPerMinute = Object.fromEntries(
+  Object.entries(idle).map(([queue, count]) => [queue, Number(((count * 60) / idleSeconds).toFixed(1))]),
+);
+
+for (const proc of [producer, ...subscribers]) proc.send({ cmd: 'stop' });
+await Promise.all([producer, ...subscribers].map((proc) => new Promise((resolve) => proc.once('exit', resolve))));
+await counter.close();
+await fauxqs.stop();
+rmSync(dir, { recursive: true, force: true });
+
+console.log(
+  JSON.stringify(
+    {
+      bench: 'events',
+      machine: {
+        cpus: cpus().length,
+        cpu: cpus()[0]?.model,
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+      },
+      stack: 'fauxqs in-process, PGlite per process, outbox relay + 3 subscriber processes (consumer runtime, inbox)',
+      results,
+      idle: { seconds: idleSeconds, receiveCallsPerMinutePerQueue: idleReceivesPerMinute },
+    },
+    null,
+    2,
+  ),
+);

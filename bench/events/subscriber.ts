@@ -1,0 +1,45 @@
+// A bench subscriber: the real consumer runtime, inbox and a side effect in PGlite; it
+// reports commit → handler latency (handler start minus the event's commit time).
+import { awsClients } from '@taskoverflow/events/aws';
+import { startConsumer } from '@taskoverflow/events/consumer/runtime';
+import { inboxMigrations } from '@taskoverflow/events/migrations';
+import { createLogger, openServiceDb } from '@taskoverflow/platform';
+
+const name = process.env.BENCH_NAME ?? 'sub';
+const log = createLogger(name, 'warn');
+const dir = process.env.BENCH_DIR ?? '';
+const migrations = [inboxMigrations];
+const db = await openServiceDb(name, { DATA_DIR: dir, DB_POOL_SIZE: 1 }, migrations, log);
+await db.exec('CREATE TABLE IF NOT EXISTS received (event_id uuid PRIMARY KEY)');
+
+let latencies: number[] = [];
+let received = 0;
+const consumer = startConsumer({
+  service: name,
+  queueUrl: process.env.EVENTS_QUEUE_URL ?? '',
+  db,
+  sqs: awsClients().sqs,
+  log,
+  handlers: {
+    TodoCreated: async (event, { tx }) => {
+      latencies.push(Date.now() - Date.parse(event.time));
+      received++;
+      await tx.query('INSERT INTO received (event_id) VALUES ($1)', [event.id]);
+    },
+  },
+});
+
+process.on('message', async (message: { cmd: string }) => {
+  if (message.cmd === 'report') {
+    process.send?.({ received, latencies });
+  } else if (message.cmd === 'reset') {
+    latencies = [];
+    received = 0;
+    process.send?.({ ok: true });
+  } else if (message.cmd === 'stop') {
+    await consumer.stop();
+    await db.close();
+    process.exit(0);
+  }
+});
+process.send?.({ ready: true });
