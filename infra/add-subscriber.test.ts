@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadManifests } from '@taskoverflow/events/manifests';
+import { buildTopology } from '@taskoverflow/events/topology';
+import { checkStack, stackPolicies } from './policies/policies.ts';
+import { type RecordedResource, runProgram, stackConfigFromFile } from './testing/mocks.ts';
+
+// DESIGN.md principle 4: adding a subscriber is adding a folder. This test adds one (and
+// removes it afterwards) and expects the unchanged program to deploy it completely.
+const name = `zz-probe-${process.pid}`;
+const servicesDir = fileURLToPath(new URL('../services/', import.meta.url));
+const folder = `${servicesDir}${name}/`;
+
+const isRunning = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** A run killed before its `after` leaves its folder behind; remove those of dead runs only. */
+function removeAbandonedProbes(): void {
+  for (const entry of readdirSync(servicesDir)) {
+    const pid = /^zz-probe-(\d+)$/.exec(entry)?.[1];
+    if (pid && !isRunning(Number(pid))) rmSync(`${servicesDir}${entry}`, { recursive: true, force: true });
+  }
+}
+
+describe('infra: adding a subscriber is adding a folder', () => {
+  let stack: RecordedResource[];
+  let outputs: Record<string, unknown>;
+
+  before(async () => {
+    removeAbandonedProbes();
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(
+      `${folder}service.ts`,
+      `import { defineService } from '@taskoverflow/events/manifest';\n` +
+        `export default defineService({ name: '${name}', description: 'probe', consumes: ['TodoDeleted'], publishes: [] });\n`,
+    );
+    ({ resources: stack, outputs } = await runProgram(
+      'subscriber',
+      stackConfigFromFile(new URL('../Pulumi.dev.yaml', import.meta.url)),
+    ));
+  });
+  after(() => rmSync(folder, { recursive: true, force: true }));
+
+  const find = (type: string, resourceName: string) =>
+    stack.find((resource) => resource.type === type && resource.name === resourceName);
+
+  it('when a manifest folder appears, then the program creates its queue, DLQ, subscription, image, task role and service', () => {
+    assert.equal(find('aws:sqs/queue:Queue', name)?.inputs.name, `taskoverflow-${name}`);
+    assert.equal(find('aws:sqs/queue:Queue', `${name}-dlq`)?.inputs.name, `taskoverflow-${name}-dlq`);
+    assert.deepEqual(
+      JSON.parse(String(find('aws:sns/topicSubscription:TopicSubscription', name)?.inputs.filterPolicy)),
+      { type: ['TodoDeleted'] },
+    );
+    assert.match(String(find('awsx:ecr:Image', name)?.inputs.dockerfile), new RegExp(`/services/${name}/Dockerfile$`));
+    assert.ok(find('aws:iam/role:Role', `${name}-task`));
+    const policy = JSON.parse(String(find('aws:iam/rolePolicy:RolePolicy', `${name}-task`)?.inputs.policy)) as {
+      Statement: { Sid: string }[];
+    };
+    assert.deepEqual(
+      policy.Statement.map((statement) => statement.Sid),
+      ['ConsumeOwnQueue', 'DeadLetterOwnPoison', 'UseMessagingKey'],
+    );
+    assert.equal(find('aws:ecs/service:Service', name)?.inputs.launchType, 'FARGATE');
+    assert.ok(find('aws:cloudwatch/metricAlarm:MetricAlarm', `alarms-${name}-dlq`));
+    assert.ok(Object.keys(outputs.queueUrls as object).includes(name));
+  });
+
+  it('when the new subscriber is deployed, then every policy still holds', async () => {
+    const manifests = await loadManifests();
+    assert.ok(manifests.some((manifest) => manifest.name === name));
+    assert.deepEqual(checkStack(stackPolicies(manifests, buildTopology(manifests)), stack), []);
+  });
+});

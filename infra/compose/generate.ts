@@ -1,0 +1,137 @@
+/**
+ * docker-compose.yml, derived from the manifests like the cloud stack: PostgreSQL, the fauxqs
+ * image, a one-shot topology init, every service from its own Dockerfile and the local gateway
+ * on :6400. Writes the file when run directly:
+ *
+ *   node infra/compose/generate.ts
+ *
+ * The committed file is checked against this output by generate.test.ts.
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { ServiceManifest } from '@taskoverflow/events/manifest';
+import { loadManifests } from '@taskoverflow/events/manifests';
+import { buildTopology } from '@taskoverflow/events/topology';
+import { stringify } from 'yaml';
+
+export const composeFile = new URL('../../docker-compose.yml', import.meta.url);
+
+/** fauxqs names queues and topics deterministically, so every address below can be static. */
+const fauxqs = { host: 'fauxqs', port: 4566, region: 'us-east-1', account: '000000000000' } as const;
+const containerPort = 8080;
+const gatewayPort = 6400;
+const bucket = 'taskoverflow-local';
+const prefix = 'taskoverflow';
+
+const envKey = (name: string) => name.toUpperCase().replaceAll('-', '_');
+
+/** What every container that talks to the emulator needs; the same keys the cloud sets, plus the endpoint. */
+const awsEnvironment = {
+  AWS_ENDPOINT_URL: `http://${fauxqs.host}:${fauxqs.port}`,
+  AWS_REGION: fauxqs.region,
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
+  EVENTS_TOPIC_ARN: `arn:aws:sns:${fauxqs.region}:${fauxqs.account}:${buildTopology([], prefix).topicName}`,
+  EVENTS_BUCKET: bucket,
+};
+
+export function composeDocument(manifests: readonly ServiceManifest[]): Record<string, unknown> {
+  const [toolImageSource] = manifests;
+  if (!toolImageSource) throw new Error('no services/*/service.ts found');
+  const queues = Object.fromEntries(
+    buildTopology(manifests, prefix).consumers.map((consumer) => [consumer.service, consumer.queueName]),
+  );
+  const build = (name: string) => ({ context: '.', dockerfile: `services/${name}/Dockerfile` });
+
+  const services: Record<string, unknown> = {
+    postgres: {
+      image: 'postgres:17-alpine',
+      environment: { POSTGRES_PASSWORD: 'postgres', POSTGRES_DB: prefix },
+      ports: ['5432:5432'],
+      volumes: ['postgres-data:/var/lib/postgresql/data'],
+      healthcheck: { test: ['CMD-SHELL', 'pg_isready -U postgres'], interval: '2s', timeout: '3s', retries: 30 },
+    },
+    fauxqs: {
+      image: 'kibertoad/fauxqs:latest',
+      // Queue URLs then read http://sqs.<region>.fauxqs:4566/..., as the services are told below.
+      environment: { FAUXQS_HOST: fauxqs.host },
+      ports: [`${fauxqs.port}:${fauxqs.port}`],
+    },
+    // Any service image holds events/ and its dependencies; the mounted services/ folder supplies every manifest.
+    topology: {
+      build: build(toolImageSource.name),
+      working_dir: '/app',
+      command: ['node', 'events/src/cli/apply-topology.ts'],
+      environment: awsEnvironment,
+      volumes: ['./services:/app/services:ro'],
+      depends_on: { fauxqs: { condition: 'service_healthy' } },
+      // The image's check asks a service's health path; this container is a one-shot job.
+      healthcheck: { disable: true },
+    },
+  };
+
+  for (const manifest of manifests) {
+    const queue = queues[manifest.name];
+    services[manifest.name] = {
+      build: build(manifest.name),
+      image: `${prefix}/${manifest.name}:local`,
+      environment: {
+        LOG_LEVEL: 'info',
+        ...(manifest.http ? { PORT: String(containerPort) } : {}),
+        // Each service creates and uses its own database <db>_<service> on this server.
+        DATABASE_URL: `postgres://postgres:postgres@postgres:5432/${prefix}`,
+        DB_POOL_SIZE: '5',
+        ...awsEnvironment,
+        ...(queue
+          ? { EVENTS_QUEUE_URL: `http://sqs.${fauxqs.region}.${fauxqs.host}:${fauxqs.port}/${fauxqs.account}/${queue}` }
+          : {}),
+      },
+      depends_on: {
+        postgres: { condition: 'service_healthy' },
+        topology: { condition: 'service_completed_successfully' },
+      },
+      // Mirrors the cloud's read-only root filesystem.
+      read_only: true,
+      tmpfs: ['/tmp'],
+      stop_grace_period: '30s',
+      restart: 'unless-stopped',
+    };
+  }
+
+  const httpServices = manifests.filter((manifest) => manifest.http);
+  // The gateway is dev tooling, not a service image: it runs the checkout's own code (local/, the
+  // manifests and the host's node_modules, so run `npm ci` first) from a read-only mount.
+  services.gateway = {
+    image: 'node:24-slim',
+    working_dir: '/app',
+    command: ['node', 'infra/compose/gateway.ts'],
+    environment: {
+      PORT: String(gatewayPort),
+      LOG_LEVEL: 'info',
+      ...Object.fromEntries(
+        httpServices.map((manifest) => [`${envKey(manifest.name)}_URL`, `http://${manifest.name}:${containerPort}`]),
+      ),
+    },
+    volumes: ['.:/app:ro'],
+    ports: [`${gatewayPort}:${gatewayPort}`],
+    depends_on: Object.fromEntries(httpServices.map((manifest) => [manifest.name, { condition: 'service_healthy' }])),
+    restart: 'unless-stopped',
+  };
+
+  return { services, volumes: { 'postgres-data': {} } };
+}
+
+export function renderCompose(manifests: readonly ServiceManifest[]): string {
+  const header = [
+    '# Generated by infra/compose/generate.ts from services/*/service.ts; do not edit by hand.',
+    '# Regenerate with: node infra/compose/generate.ts',
+    '# The same topology as the cloud: PostgreSQL for RDS, fauxqs for SNS/SQS/S3, one container per service,',
+    '# and the gateway on :6400 routing like the load balancer.',
+  ].join('\n');
+  return `${header}\n${stringify(composeDocument(manifests), { lineWidth: 0 })}`;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  writeFileSync(composeFile, renderCompose(await loadManifests()));
+  process.stdout.write(`wrote ${fileURLToPath(composeFile)}\n`);
+}

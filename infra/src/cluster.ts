@@ -1,0 +1,62 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+
+export interface ClusterArgs {
+  prefix: string;
+  vpcId: pulumi.Input<string>;
+  /** The load balancer's security group, the only source admitted to containers. */
+  loadBalancerSecurityGroupId: pulumi.Input<string>;
+  containerPort: number;
+}
+
+/**
+ * The ECS cluster and the security group every task runs in: no inbound traffic except from
+ * the load balancer to the container port; outbound open (AWS APIs through the NAT gateway).
+ * Container Insights is on because consumer autoscaling divides backlog by its RunningTaskCount.
+ */
+export class Cluster extends pulumi.ComponentResource {
+  readonly clusterArn: pulumi.Output<string>;
+  readonly clusterName: pulumi.Output<string>;
+  readonly taskSecurityGroupId: pulumi.Output<string>;
+
+  constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('taskoverflow:compute:Cluster', name, {}, opts);
+    const parent = { parent: this };
+
+    const cluster = new aws.ecs.Cluster(
+      name,
+      { name: args.prefix, settings: [{ name: 'containerInsights', value: 'enabled' }] },
+      parent,
+    );
+    const tasks = new aws.ec2.SecurityGroup(
+      `${name}-tasks`,
+      {
+        vpcId: args.vpcId,
+        description: 'Service tasks: inbound from the load balancer only',
+        tags: { Name: `${args.prefix}-tasks` },
+      },
+      parent,
+    );
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-tasks-from-alb`,
+      {
+        securityGroupId: tasks.id,
+        referencedSecurityGroupId: args.loadBalancerSecurityGroupId,
+        ipProtocol: 'tcp',
+        fromPort: args.containerPort,
+        toPort: args.containerPort,
+      },
+      parent,
+    );
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-tasks-out`,
+      { securityGroupId: tasks.id, cidrIpv4: '0.0.0.0/0', ipProtocol: '-1' },
+      parent,
+    );
+
+    this.clusterArn = cluster.arn;
+    this.clusterName = cluster.name;
+    this.taskSecurityGroupId = tasks.id;
+    this.registerOutputs({ clusterArn: this.clusterArn, taskSecurityGroupId: this.taskSecurityGroupId });
+  }
+}

@@ -1,0 +1,375 @@
+import assert from 'node:assert/strict';
+import type { ServiceManifest } from '@taskoverflow/events/manifest';
+import { loadManifests } from '@taskoverflow/events/manifests';
+import { buildTopology } from '@taskoverflow/events/topology';
+import { checkStack, stackPolicies } from './policies/policies.ts';
+import { stopTimeoutSeconds } from './src/service-deployment.ts';
+import { type RecordedResource, runProgram, stackConfigFromFile } from './testing/mocks.ts';
+
+interface Statement {
+  Sid: string;
+  Action: string[];
+  Resource: string | string[];
+}
+interface Container {
+  name: string;
+  image: string;
+  stopTimeout: number;
+  environment: { name: string; value: string }[];
+  secrets: { name: string; valueFrom: string }[];
+  logConfiguration: { options: Record<string, string> };
+}
+
+const devConfig = stackConfigFromFile(new URL('../Pulumi.dev.yaml', import.meta.url));
+const statements = (resource: RecordedResource | undefined): Statement[] =>
+  (JSON.parse(String(resource?.inputs.policy)) as { Statement: Statement[] }).Statement;
+const resources = (list: readonly RecordedResource[], type: string) =>
+  list.filter((resource) => resource.type === type);
+const named = (list: readonly RecordedResource[], type: string, name: string) => {
+  const found = list.find((resource) => resource.type === type && resource.name === name);
+  assert.ok(found, `no ${type} named ${name}`);
+  return found;
+};
+
+describe('infra: the Pulumi program under mocks (dev stack config)', () => {
+  let stack: RecordedResource[];
+  let outputs: Record<string, unknown>;
+  let manifests: ServiceManifest[];
+
+  before(async () => {
+    manifests = await loadManifests();
+    ({ resources: stack, outputs } = await runProgram('dev', devConfig));
+  });
+
+  const consumers = () => manifests.filter((manifest) => manifest.consumes.length > 0);
+  const httpServices = () => manifests.filter((manifest) => manifest.http);
+
+  it('when every policy runs over every registered resource, then none reports a violation', () => {
+    const topology = buildTopology(manifests);
+    assert.ok(stack.length > 100, `expected the whole stack, got ${stack.length} resources`);
+    assert.deepEqual(checkStack(stackPolicies(manifests, topology), stack), []);
+  });
+
+  it('when the manifests are read, then each consumer gets its queue and DLQ named as buildTopology names them', () => {
+    const queueNames = resources(stack, 'aws:sqs/queue:Queue')
+      .map((queue) => queue.inputs.name)
+      .sort();
+    const expected = buildTopology(manifests)
+      .consumers.flatMap((consumer) => [consumer.queueName, consumer.dlqName])
+      .sort();
+    assert.deepEqual(queueNames, expected);
+    for (const manifest of consumers()) {
+      const queue = named(stack, 'aws:sqs/queue:Queue', manifest.name);
+      assert.equal(queue.inputs.visibilityTimeoutSeconds, manifest.queue.visibilityTimeoutSeconds);
+      assert.equal(JSON.parse(String(queue.inputs.redrivePolicy)).maxReceiveCount, manifest.queue.maxReceiveCount);
+      const allow = JSON.parse(
+        String(
+          named(stack, 'aws:sqs/redriveAllowPolicy:RedriveAllowPolicy', `${manifest.name}-dlq`).inputs
+            .redriveAllowPolicy,
+        ),
+      );
+      assert.deepEqual(allow, {
+        redrivePermission: 'byQueue',
+        sourceQueueArns: [`arn:aws:sqs:us-east-1:123456789012:taskoverflow-${manifest.name}`],
+      });
+    }
+  });
+
+  it('when a subscription is made, then it filters exactly the events its manifest consumes', () => {
+    const subscriptions = resources(stack, 'aws:sns/topicSubscription:TopicSubscription').filter(
+      (sub) => sub.inputs.protocol === 'sqs',
+    );
+    assert.equal(subscriptions.length, consumers().length);
+    for (const manifest of consumers()) {
+      const subscription = named(stack, 'aws:sns/topicSubscription:TopicSubscription', manifest.name);
+      assert.deepEqual(JSON.parse(String(subscription.inputs.filterPolicy)), { type: [...manifest.consumes].sort() });
+      assert.equal(subscription.inputs.endpoint, `arn:aws:sqs:us-east-1:123456789012:taskoverflow-${manifest.name}`);
+      assert.equal(subscription.inputs.topic, 'arn:aws:sns:us-east-1:123456789012:taskoverflow-events');
+    }
+  });
+
+  it('when the key is created, then its policy lets SNS and SQS use it within this account', () => {
+    const key = resources(stack, 'aws:kms/key:Key');
+    assert.equal(key.length, 1);
+    assert.equal(key[0]?.inputs.enableKeyRotation, true);
+    const services = statements(key[0]).find(
+      (statement) => statement.Sid === 'MessagingServicesEncrypt',
+    ) as unknown as {
+      Principal: { Service: string[] };
+    };
+    assert.ok(
+      services.Principal.Service.includes('sns.amazonaws.com') &&
+        services.Principal.Service.includes('sqs.amazonaws.com'),
+    );
+  });
+
+  it('when task roles are made, then each may touch only its own queue, DLQ, prefixes and the topic if it publishes', () => {
+    for (const manifest of manifests) {
+      const policy = resources(stack, 'aws:iam/rolePolicy:RolePolicy').find(
+        (resource) => resource.name === `${manifest.name}-task`,
+      );
+      const bySid = Object.fromEntries(statements(policy).map((statement) => [statement.Sid, statement]));
+      const queueArn = `arn:aws:sqs:us-east-1:123456789012:taskoverflow-${manifest.name}`;
+      if (manifest.consumes.length > 0) {
+        assert.deepEqual(bySid.ConsumeOwnQueue?.Resource, queueArn);
+        assert.deepEqual(bySid.ConsumeOwnQueue?.Action.sort(), [
+          'sqs:ChangeMessageVisibility',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:ReceiveMessage',
+        ]);
+        assert.deepEqual(bySid.DeadLetterOwnPoison, {
+          Sid: 'DeadLetterOwnPoison',
+          Effect: 'Allow',
+          Action: ['sqs:SendMessage'],
+          Resource: `${queueArn}-dlq`,
+        });
+      } else {
+        assert.equal(bySid.ConsumeOwnQueue, undefined);
+      }
+      assert.equal(bySid.PublishEvents !== undefined, manifest.publishes.length > 0, `${manifest.name} publish grant`);
+      assert.deepEqual(
+        bySid.OwnStoragePrefixes?.Resource ?? [],
+        manifest.storagePrefixes.map((prefix) => `arn:aws:s3:::storage-bucket/${prefix}*`),
+      );
+    }
+  });
+
+  it('when execution roles are made, then each pulls only its image, writes only its logs and reads only its secret', () => {
+    for (const manifest of manifests) {
+      const bySid = Object.fromEntries(
+        statements(named(stack, 'aws:iam/rolePolicy:RolePolicy', `${manifest.name}-execution`)).map((s) => [s.Sid, s]),
+      );
+      assert.equal(
+        bySid.PullOwnImage?.Resource,
+        `arn:aws:ecr:us-east-1:123456789012:repository/taskoverflow/${manifest.name}`,
+      );
+      assert.equal(
+        bySid.WriteOwnLogs?.Resource,
+        `arn:aws:logs:us-east-1:123456789012:log-group:/taskoverflow/${manifest.name}:*`,
+      );
+      assert.equal(bySid.ReadOwnSecret?.Resource, `arn:aws:secretsmanager:us-east-1:123456789012:${manifest.name}`);
+    }
+  });
+
+  it('when task definitions are made, then each runs its own image with its env, its own secret and a stop timeout over the 25 s drain', () => {
+    for (const manifest of manifests) {
+      const definition = named(stack, 'aws:ecs/taskDefinition:TaskDefinition', manifest.name);
+      assert.equal(definition.inputs.cpu, String(manifest.resources.cpu));
+      assert.equal(definition.inputs.memory, String(manifest.resources.memoryMiB));
+      const [container] = JSON.parse(String(definition.inputs.containerDefinitions)) as Container[];
+      assert.ok(container);
+      assert.match(container.image, new RegExp(`/taskoverflow/${manifest.name}@sha256:`));
+      assert.ok(container.stopTimeout > 25 && container.stopTimeout === stopTimeoutSeconds);
+      const env = Object.fromEntries(container.environment.map(({ name, value }) => [name, value]));
+      assert.equal(env.EVENTS_TOPIC_ARN, 'arn:aws:sns:us-east-1:123456789012:taskoverflow-events');
+      assert.equal(
+        env.EVENTS_QUEUE_URL,
+        manifest.consumes.length > 0
+          ? `https://sqs.us-east-1.amazonaws.com/123456789012/taskoverflow-${manifest.name}`
+          : undefined,
+      );
+      assert.equal(env.PORT, manifest.http ? '8080' : undefined);
+      assert.equal(env.AWS_ENDPOINT_URL, undefined);
+      assert.deepEqual(container.secrets, [
+        {
+          name: `${manifest.name.toUpperCase()}_DATABASE_URL`,
+          valueFrom: `arn:aws:secretsmanager:us-east-1:123456789012:${manifest.name}`,
+        },
+      ]);
+      assert.equal(container.logConfiguration.options['awslogs-group'], `/taskoverflow/${manifest.name}`);
+      const version = named(stack, 'aws:secretsmanager/secretVersion:SecretVersion', manifest.name);
+      assert.deepEqual(version.secretInputs, ['secretString'], 'the database URL stays a Pulumi secret');
+      const secretValue = version.inputs.secretString;
+      assert.match(
+        String(secretValue),
+        new RegExp(`^postgres://taskoverflow:p+@db\\..+:5432/taskoverflow_${manifest.name}\\?sslmode=`),
+      );
+    }
+  });
+
+  it('when images are built, then each comes from its own Dockerfile with the repo root as context for linux/amd64', () => {
+    for (const manifest of manifests) {
+      const image = named(stack, 'awsx:ecr:Image', manifest.name);
+      assert.match(String(image.inputs.dockerfile), new RegExp(`/services/${manifest.name}/Dockerfile$`));
+      assert.equal(`${image.inputs.context}/services/${manifest.name}/Dockerfile`, image.inputs.dockerfile);
+      assert.equal(image.inputs.platform, 'linux/amd64');
+      const repository = named(stack, 'aws:ecr/repository:Repository', manifest.name);
+      assert.equal(repository.inputs.name, `taskoverflow/${manifest.name}`);
+      const lifecycle = JSON.parse(
+        String(named(stack, 'aws:ecr/lifecyclePolicy:LifecyclePolicy', manifest.name).inputs.policy),
+      );
+      assert.equal(lifecycle.rules[0].selection.countNumber, Number(devConfig['taskoverflow:ecrKeepImages']));
+      assert.equal(
+        named(stack, 'aws:cloudwatch/logGroup:LogGroup', manifest.name).inputs.retentionInDays,
+        Number(devConfig['taskoverflow:logRetentionDays']),
+      );
+    }
+  });
+
+  it('when services are made, then they run on Fargate in private subnets with the configured desired counts', () => {
+    const desired = JSON.parse(devConfig['taskoverflow:desiredCounts'] ?? '{}') as Record<string, number>;
+    for (const manifest of manifests) {
+      const service = named(stack, 'aws:ecs/service:Service', manifest.name);
+      assert.equal(service.inputs.launchType, 'FARGATE');
+      assert.equal(service.inputs.desiredCount, desired[manifest.name] ?? manifest.scaling.minTasks);
+      const network = service.inputs.networkConfiguration as { subnets: string[]; assignPublicIp: boolean };
+      assert.deepEqual(network.subnets.sort(), ['network-private-us-east-1a-id', 'network-private-us-east-1b-id']);
+      assert.equal(((service.inputs.loadBalancers as unknown[]) ?? []).length, manifest.http ? 1 : 0);
+    }
+  });
+
+  it('when a service serves HTTP, then it gets a path rule at its manifest priority and a health check on its health path', () => {
+    const rules = resources(stack, 'aws:lb/listenerRule:ListenerRule');
+    assert.equal(rules.length, httpServices().length);
+    for (const manifest of httpServices()) {
+      const rule = named(stack, 'aws:lb/listenerRule:ListenerRule', manifest.name);
+      assert.equal(rule.inputs.priority, manifest.http?.priority);
+      const conditions = rule.inputs.conditions as { pathPattern: { values: string[] } }[];
+      assert.deepEqual(
+        conditions[0]?.pathPattern.values,
+        manifest.http?.pathPrefixes.flatMap((prefix) => [prefix, `${prefix}/*`]),
+      );
+      const group = named(stack, 'aws:lb/targetGroup:TargetGroup', manifest.name);
+      assert.equal((group.inputs.healthCheck as { path: string }).path, manifest.http?.healthPath);
+      assert.equal(group.inputs.targetType, 'ip');
+    }
+    const listeners = resources(stack, 'aws:lb/listener:Listener');
+    assert.deepEqual(
+      listeners.map((listener) => [listener.inputs.protocol, listener.inputs.port]),
+      [['HTTP', 80]],
+    );
+  });
+
+  it('when autoscaling is set, then consumers track backlog per task and HTTP services track CPU within manifest bounds', () => {
+    for (const manifest of manifests) {
+      const target = named(stack, 'aws:appautoscaling/target:Target', manifest.name);
+      assert.equal(target.inputs.minCapacity, manifest.scaling.minTasks);
+      assert.equal(target.inputs.maxCapacity, manifest.scaling.maxTasks);
+      const policies = resources(stack, 'aws:appautoscaling/policy:Policy').filter((policy) =>
+        policy.name.startsWith(`${manifest.name}-`),
+      );
+      const backlog = policies.find((policy) => policy.name === `${manifest.name}-backlog`);
+      assert.equal(backlog !== undefined, manifest.consumes.length > 0);
+      if (backlog) {
+        const tracking = backlog.inputs.targetTrackingScalingPolicyConfiguration as {
+          targetValue: number;
+          customizedMetricSpecification: {
+            metrics: {
+              id: string;
+              expression?: string;
+              metricStat?: { metric: { metricName: string; dimensions: { value: string }[] } };
+            }[];
+          };
+        };
+        assert.equal(tracking.targetValue, manifest.scaling.backlogPerTask);
+        const metrics = tracking.customizedMetricSpecification.metrics;
+        assert.deepEqual(metrics.find((metric) => metric.id === 'visible')?.metricStat?.metric.dimensions, [
+          { name: 'QueueName', value: `taskoverflow-${manifest.name}` },
+        ]);
+        assert.equal(
+          metrics.find((metric) => metric.id === 'tasks')?.metricStat?.metric.metricName,
+          'RunningTaskCount',
+        );
+        assert.match(String(metrics.find((metric) => metric.expression)?.expression), /visible \/ /);
+      }
+      assert.equal(
+        policies.some((policy) => policy.name === `${manifest.name}-cpu`),
+        manifest.http !== undefined,
+      );
+    }
+  });
+
+  it('when the database is made, then it is private, encrypted, backed up and its password lives in Secrets Manager', () => {
+    const [instance] = resources(stack, 'aws:rds/instance:Instance');
+    assert.equal(instance?.inputs.publiclyAccessible, false);
+    assert.equal(instance?.inputs.storageEncrypted, true);
+    assert.equal(instance?.inputs.backupRetentionPeriod, Number(devConfig['taskoverflow:dbBackupRetentionDays']));
+    const master = JSON.parse(
+      String(named(stack, 'aws:secretsmanager/secretVersion:SecretVersion', 'db-master').inputs.secretString),
+    );
+    assert.equal(master.password, instance?.inputs.password);
+    assert.ok(instance?.secretInputs.includes('password'));
+    const ingress = resources(stack, 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule').filter(
+      (rule) => rule.inputs.securityGroupId === 'db-sg-id',
+    );
+    assert.deepEqual(
+      ingress.map((rule) => [rule.inputs.referencedSecurityGroupId, rule.inputs.fromPort]),
+      [['cluster-tasks-id', 5432]],
+    );
+  });
+
+  it('when the bucket is made, then calendars and claim checks expire', () => {
+    const lifecycle = named(stack, 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration', 'storage');
+    const rules = lifecycle.inputs.rules as { filter: { prefix: string }; expiration: { days: number } }[];
+    assert.deepEqual(
+      rules.map((rule) => [rule.filter.prefix, rule.expiration.days]),
+      [
+        ['calendars/', Number(devConfig['taskoverflow:calendarsExpiryDays'])],
+        ['claim-checks/', Number(devConfig['taskoverflow:claimChecksExpiryDays'])],
+      ],
+    );
+  });
+
+  it('when alarms are made, then each consumer has a DLQ-depth and a message-age alarm and the ALB a 5xx alarm', () => {
+    const alarms = resources(stack, 'aws:cloudwatch/metricAlarm:MetricAlarm');
+    for (const manifest of consumers()) {
+      const dlq = named(stack, 'aws:cloudwatch/metricAlarm:MetricAlarm', `alarms-${manifest.name}-dlq`);
+      assert.deepEqual([dlq.inputs.threshold, dlq.inputs.comparisonOperator], [0, 'GreaterThanThreshold']);
+      assert.deepEqual(dlq.inputs.dimensions, { QueueName: `taskoverflow-${manifest.name}-dlq` });
+      const age = named(stack, 'aws:cloudwatch/metricAlarm:MetricAlarm', `alarms-${manifest.name}-age`);
+      assert.equal(age.inputs.threshold, Number(devConfig['taskoverflow:oldestMessageAgeAlarmSeconds']));
+    }
+    assert.equal(alarms.length, consumers().length * 2 + 1);
+    assert.ok(
+      alarms.every(
+        (alarm) =>
+          (alarm.inputs.alarmActions as string[])[0] === 'arn:aws:sns:us-east-1:123456789012:taskoverflow-alarms',
+      ),
+    );
+  });
+
+  it('when the program finishes, then it exports the API URL, topic ARN, queue URLs and repository URLs', () => {
+    assert.equal(outputs.apiUrl, 'http://alb.us-east-1.elb.amazonaws.com');
+    assert.equal(outputs.topicArn, 'arn:aws:sns:us-east-1:123456789012:taskoverflow-events');
+    assert.deepEqual(
+      Object.keys(outputs.queueUrls as object).sort(),
+      consumers()
+        .map((manifest) => manifest.name)
+        .sort(),
+    );
+    assert.deepEqual(
+      Object.keys(outputs.repositoryUrls as object).sort(),
+      manifests.map((manifest) => manifest.name).sort(),
+    );
+  });
+});
+
+describe('infra: the Pulumi program with a certificate and an alarm e-mail', () => {
+  it('when a certificate ARN is configured, then the ALB serves HTTPS, redirects HTTP and the API URL is https', async () => {
+    const certificateArn = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
+    const { resources: stack, outputs } = await runProgram('https', {
+      ...devConfig,
+      'taskoverflow:certificateArn': certificateArn,
+      'taskoverflow:alarmEmail': 'oncall@example.com',
+    });
+    const listeners = resources(stack, 'aws:lb/listener:Listener');
+    const https = listeners.find((listener) => listener.inputs.protocol === 'HTTPS');
+    assert.equal(https?.inputs.certificateArn, certificateArn);
+    const redirect = listeners.find((listener) => listener.inputs.port === 80) as RecordedResource;
+    assert.equal((redirect.inputs.defaultActions as { type: string }[])[0]?.type, 'redirect');
+    assert.match(String(outputs.apiUrl), /^https:\/\//);
+    const email = resources(stack, 'aws:sns/topicSubscription:TopicSubscription').filter(
+      (sub) => sub.inputs.protocol === 'email',
+    );
+    assert.deepEqual(
+      email.map((sub) => sub.inputs.endpoint),
+      ['oncall@example.com'],
+    );
+    assert.ok(
+      resources(stack, 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule').some(
+        (rule) => rule.inputs.fromPort === 443,
+      ),
+    );
+  });
+});
