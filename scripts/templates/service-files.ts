@@ -1,0 +1,416 @@
+import type { EventType } from '@taskoverflow/events/catalog';
+import { sampleEvents } from './sample-events.ts';
+
+export interface ServiceSpec {
+  /** Lower-case, dash-separated, e.g. `mail-digest`. */
+  name: string;
+  consumes: readonly EventType[];
+  http?: { prefix: string; priority: number } | undefined;
+  /** The Dockerfile, already written for this service. */
+  dockerfile: string;
+}
+
+const camel = (text: string) => text.replace(/-([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
+const kebab = (type: string) => type.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+/** `TodoCreated` → `on-todo-created.ts` and `onTodoCreated`. */
+export const handlerFile = (type: EventType) => `on-${kebab(type)}.ts`;
+const handlerName = (type: EventType) => `on${type}`;
+const specifier = (line: string) => /from '([^']+)'/.exec(line)?.[1] ?? line;
+/** Import lines in the order Biome's organizeImports keeps them (by module specifier). */
+const sortedImports = (lines: string[]) => [...lines].sort((a, b) => specifier(a).localeCompare(specifier(b)));
+
+/** Every file of a new service, by path relative to `services/<name>/`. */
+export function renderService(spec: ServiceSpec): Record<string, string> {
+  const files: Record<string, string> = {
+    'package.json': packageJson(spec),
+    'service.ts': manifest(spec),
+    'README.md': readme(spec),
+    Dockerfile: spec.dockerfile,
+    '.env.example': envExample(spec),
+    'src/config.ts': config(spec),
+    'src/migrations.ts': migrations(spec),
+    'src/main.ts': main(spec),
+  };
+  if (spec.consumes.length > 0) {
+    files[`migrations/0001_received_events.sql`] = receivedEventsSql();
+    files['src/received-events.ts'] = receivedEvents();
+    files['src/handlers.ts'] = handlers(spec);
+    files['src/handlers.test.ts'] = handlersTest(spec);
+    for (const type of spec.consumes) files[`src/${handlerFile(type)}`] = handler(type);
+  }
+  if (spec.http) {
+    files['src/app.ts'] = app(spec, spec.http.prefix);
+    files['src/app.test.ts'] = appTest(spec, spec.http.prefix);
+  }
+  return files;
+}
+
+function packageJson({ name, http }: ServiceSpec): string {
+  const dependencies: Record<string, string> = {
+    '@taskoverflow/events': '*',
+    '@taskoverflow/platform': '*',
+    ...(http ? { '@koa/router': '^15.7.0', koa: '^3.3.0' } : {}),
+    zod: '^4.6.7',
+  };
+  const pkg = {
+    name: `@taskoverflow/${name}`,
+    private: true,
+    type: 'module',
+    scripts: { start: 'node src/main.ts' },
+    dependencies,
+  };
+  return `${JSON.stringify(pkg, null, 2)}\n`;
+}
+
+function manifest({ name, consumes, http }: ServiceSpec): string {
+  const httpLine = http
+    ? `\n  http: { pathPrefixes: ['${http.prefix}'], healthPath: '${http.prefix}/health', priority: ${http.priority} },`
+    : '';
+  return `import { defineService } from '@taskoverflow/events/manifest';
+
+export default defineService({
+  name: '${name}',
+  // TODO: one sentence on what ${name} does; it appears in the AsyncAPI document.
+  description: 'The ${name} service.',
+  consumes: [${consumes.map((type) => `'${type}'`).join(', ')}],
+  publishes: [],${httpLine}
+});
+`;
+}
+
+function config({ name }: ServiceSpec): string {
+  return `import { eventsEnvSchema } from '@taskoverflow/events/config';
+import { baseEnvSchema } from '@taskoverflow/platform';
+import { z } from 'zod';
+
+export const ${camel(name)}EnvSchema = baseEnvSchema()
+  .extend(eventsEnvSchema.shape)
+  .extend({
+    PORT: z.coerce.number().int().min(0).max(65535).default(0).describe('HTTP port; the local runner and infra set it'),
+  });
+export type ${camel(name)}Config = z.output<typeof ${camel(name)}EnvSchema>;
+`;
+}
+
+function migrations({ name, consumes }: ServiceSpec): string {
+  if (consumes.length === 0) {
+    return `import type { MigrationSource } from '@taskoverflow/platform';
+
+// Add { namespace: '${name}', dir: <a migrations folder> } when this service needs tables.
+export const ${camel(name)}Migrations: MigrationSource[] = [];
+`;
+  }
+  return `import { fileURLToPath } from 'node:url';
+import { inboxMigrations } from '@taskoverflow/events/migrations';
+import type { MigrationSource } from '@taskoverflow/platform';
+
+export const ${camel(name)}Migrations: MigrationSource[] = [
+  inboxMigrations,
+  { namespace: '${name}', dir: fileURLToPath(new URL('../migrations', import.meta.url)) },
+];
+`;
+}
+
+function main({ name, consumes, http }: ServiceSpec): string {
+  const consumer = consumes.length > 0;
+  const imports = sortedImports([
+    ...(consumer
+      ? [
+          "import { awsClients } from '@taskoverflow/events/aws';",
+          "import { startConsumer } from '@taskoverflow/events/consumer/runtime';",
+        ]
+      : []),
+    `import { createLogger, ${http ? 'listen, ' : ''}loadConfig, onShutdown, openServiceDb } from '@taskoverflow/platform';`,
+  ]);
+  const local = [
+    ...(http ? ["import { createApp } from './app.ts';"] : []),
+    `import { ${camel(name)}EnvSchema } from './config.ts';`,
+    ...(consumer ? ["import { handlers } from './handlers.ts';"] : []),
+    `import { ${camel(name)}Migrations } from './migrations.ts';`,
+  ];
+  const body = [
+    `const config = loadConfig(${camel(name)}EnvSchema, '${name}');`,
+    `const log = createLogger('${name}', config.LOG_LEVEL);`,
+  ];
+  if (consumer) {
+    body.push(`const queueUrl = config.EVENTS_QUEUE_URL;
+if (!queueUrl) {
+  log.fatal('EVENTS_QUEUE_URL is required: ${name} consumes events');
+  process.exit(1);
+}`);
+  }
+  body.push(`const db = await openServiceDb('${name}', config, ${camel(name)}Migrations, log);`);
+  if (http) body.push('const http = await listen(createApp({ db, log }), config.PORT, log);');
+  if (consumer) {
+    body.push(`const aws = awsClients();
+const consumer = startConsumer({
+  service: '${name}',
+  queueUrl,
+  handlers,
+  db,
+  sqs: aws.sqs,
+  log,
+  claimCheck: config.EVENTS_BUCKET ? { s3: aws.s3, bucket: config.EVENTS_BUCKET } : undefined,
+});`);
+  }
+  const stops = [...(http ? ['http.close()'] : []), ...(consumer ? ['consumer.stop()'] : [])];
+  const stopLine =
+    stops.length > 1
+      ? `  await Promise.all([${stops.join(', ')}]);\n`
+      : stops.length === 1
+        ? `  await ${stops[0]};\n`
+        : '';
+  body.push(`onShutdown(log, async () => {
+${stopLine}  await db.close();
+});`);
+  return `${imports.join('\n')}\n${local.join('\n')}\n\n${body.join('\n')}\n`;
+}
+
+function receivedEventsSql(): string {
+  return `-- Every event this service handled, as the starting point's side effect; replace it with your own tables.
+CREATE TABLE received_events (
+  event_id    uuid PRIMARY KEY,
+  type        text NOT NULL,
+  subject     text NOT NULL,
+  received_at timestamptz NOT NULL DEFAULT now()
+);
+`;
+}
+
+function receivedEvents(): string {
+  return `import type { CloudEvent } from '@taskoverflow/events/envelope';
+import type { Queryable } from '@taskoverflow/platform';
+
+export type ReceivedEvent = { event_id: string; type: string; subject: string };
+
+/** The example side effect of every handler; write through the handler's \`tx\` so it commits with the inbox. */
+export async function recordEvent(tx: Queryable, event: CloudEvent): Promise<void> {
+  await tx.query(
+    'INSERT INTO received_events (event_id, type, subject) VALUES ($1, $2, $3) ON CONFLICT (event_id) DO NOTHING',
+    [event.id, event.type, event.subject],
+  );
+}
+
+export const receivedEvents = (db: Queryable) =>
+  db.query<ReceivedEvent>('SELECT event_id::text, type, subject FROM received_events ORDER BY received_at, event_id');
+`;
+}
+
+function handler(type: EventType): string {
+  return `import type { Handler } from '@taskoverflow/events';
+import { recordEvent } from './received-events.ts';
+
+/**
+ * Reacts to ${type}. Replace the body with what this service does and rename the function
+ * for it. Write through \`tx\`: it also records the event in the inbox, so the side effect
+ * commits exactly once. Throw to retry; throw PermanentError for a message that never can succeed.
+ */
+export const ${handlerName(type)}: Handler<'${type}'> = async (event, { tx, log }) => {
+  await recordEvent(tx, event);
+  log.info({ subject: event.subject }, '${type} handled');
+};
+`;
+}
+
+function handlers({ consumes }: ServiceSpec): string {
+  const imports = consumes.map((type) => `import { ${handlerName(type)} } from './${handlerFile(type)}';`);
+  return `import type { Handlers } from '@taskoverflow/events';
+${sortedImports(imports).join('\n')}
+
+/** One handler per event type in the manifest's \`consumes\`; the test checks the two agree. */
+export const handlers = {
+${consumes.map((type) => `  ${type}: ${handlerName(type)},`).join('\n')}
+} satisfies Handlers;
+`;
+}
+
+function handlersTest({ name, consumes }: ServiceSpec): string {
+  const [first] = consumes;
+  const cases = consumes.map((type) => {
+    const { source, subject, data } = sampleEvents[type];
+    return `
+  it('when a ${type} arrives, then it is recorded', async () => {
+    const event = makeEvent({
+      type: '${type}',
+      source: '${source}',
+      subject: '${subject}',
+      data: ${JSON.stringify(data)},
+    });
+
+    await test.db.transaction((tx) => handlers.${type}(event, { tx, log, receiveCount: 1 }));
+
+    assert.deepEqual(await receivedEvents(test.db), [{ event_id: event.id, type: '${type}', subject: '${subject}' }]);
+  });
+`;
+  });
+  const firstSample = first ? sampleEvents[first] : undefined;
+  const twice =
+    first && firstSample
+      ? `
+  it('when the same ${first} is handled twice, then it is recorded once', async () => {
+    const event = makeEvent({
+      type: '${first}',
+      source: '${firstSample.source}',
+      subject: '${firstSample.subject}',
+      data: ${JSON.stringify(firstSample.data)},
+    });
+
+    for (let i = 0; i < 2; i++) {
+      await test.db.transaction((tx) => handlers.${first}(event, { tx, log, receiveCount: i + 1 }));
+    }
+
+    assert.equal((await receivedEvents(test.db)).length, 1);
+  });
+`
+      : '';
+  return `import assert from 'node:assert/strict';
+import { makeEvent } from '@taskoverflow/events/envelope';
+import { createLogger } from '@taskoverflow/platform';
+import { openTestDb, type TestDb, testDriver } from '@taskoverflow/platform/testing';
+import manifest from '../service.ts';
+import { handlers } from './handlers.ts';
+import { ${camel(name)}Migrations } from './migrations.ts';
+import { receivedEvents } from './received-events.ts';
+
+const log = createLogger('${name}-test', 'silent');
+
+describe(\`${name}: event handlers (\${testDriver})\`, () => {
+  let test: TestDb;
+  before(async () => {
+    test = await openTestDb('${name}', ${camel(name)}Migrations);
+  });
+  after(() => test.drop());
+  beforeEach(() => test.db.exec('TRUNCATE received_events'));
+
+  it('when the handlers are listed, then they are exactly the event types of the manifest', () => {
+    assert.deepEqual(Object.keys(handlers).sort(), [...manifest.consumes].sort());
+  });
+${cases.join('')}${twice}});
+`;
+}
+
+function app({ name, consumes }: ServiceSpec, prefix: string): string {
+  const listing =
+    consumes.length > 0
+      ? `  api.get('/', async (ctx) => {
+    ctx.body = await receivedEvents(db);
+  });`
+      : `  api.get('/', (ctx) => {
+    ctx.body = { service: '${name}' };
+  });`;
+  return `import Router from '@koa/router';
+import { type Db, type Logger, requestBoundary } from '@taskoverflow/platform';
+import Koa from 'koa';
+${consumes.length > 0 ? "import { receivedEvents } from './received-events.ts';\n" : ''}
+export interface AppDeps {
+  db: Db;
+  log: Logger;
+}
+
+export function createApp({ db, log }: AppDeps): Koa {
+  const app = new Koa({ proxy: true });
+  app.silent = true; // errors are logged by requestBoundary, not printed by Koa
+  app.use(requestBoundary(log));
+
+  const api = new Router({ prefix: '${prefix}' });
+  api.get('/health', async (ctx) => {
+    await db.query('SELECT 1');
+    ctx.body = { status: 'ok' };
+  });
+${listing}
+  app.use(api.routes());
+  app.use(api.allowedMethods({ throw: true }));
+  return app;
+}
+`;
+}
+
+function appTest({ name }: ServiceSpec, prefix: string): string {
+  return `import assert from 'node:assert/strict';
+import { createServer, get, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLogger } from '@taskoverflow/platform';
+import { openTestDb, type TestDb, testDriver } from '@taskoverflow/platform/testing';
+import { createApp } from './app.ts';
+import { ${camel(name)}Migrations } from './migrations.ts';
+
+const fetchJson = (port: number, path: string) =>
+  new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString()) }));
+    }).on('error', reject);
+  });
+
+describe(\`${name}: HTTP API (\${testDriver})\`, () => {
+  let test: TestDb;
+  let server: Server;
+  let port: number;
+  before(async () => {
+    test = await openTestDb('${name}', ${camel(name)}Migrations);
+    server = createServer(createApp({ db: test.db, log: createLogger('${name}-test', 'silent') }).callback());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await test.drop();
+  });
+
+  it('when the health path is asked for, then 200 ok', async () => {
+    assert.deepEqual(await fetchJson(port, '${prefix}/health'), { status: 200, body: { status: 'ok' } });
+  });
+
+  it('when a path is unknown, then 404 JSON', async () => {
+    assert.deepEqual(await fetchJson(port, '${prefix}/nothing-here'), { status: 404, body: { error: 'Not found' } });
+  });
+});
+`;
+}
+
+function envExample({ name, consumes }: ServiceSpec): string {
+  return `# ${name}: every variable is optional locally (\`npm start\` sets them); see README.md.
+# PORT=0
+# LOG_LEVEL=info
+# DATA_DIR=./.data
+# DATABASE_URL=postgres://postgres@127.0.0.1:5432/taskoverflow
+# ${name.toUpperCase().replaceAll('-', '_')}_DATABASE_URL=
+# AWS_ENDPOINT_URL=http://127.0.0.1:4566
+# AWS_REGION=us-east-1
+${consumes.length > 0 ? '# EVENTS_QUEUE_URL=\n' : ''}# EVENTS_BUCKET=
+`;
+}
+
+function readme({ name, consumes, http }: ServiceSpec): string {
+  const files = consumes.map((type) => `- \`src/${handlerFile(type)}\` — reacts to \`${type}\``).join('\n');
+  return `# ${name}
+
+Generated by \`npm run new-service\`. ${consumes.length > 0 ? `Consumes ${consumes.map((type) => `\`${type}\``).join(', ')} from its own queue \`taskoverflow-${name}\` (dead letters in \`taskoverflow-${name}-dlq\`).` : ''}${http ? ` Serves HTTP under \`${http.prefix}\` (health: \`${http.prefix}/health\`).` : ''}
+
+The manifest \`service.ts\` is the single source of truth: the local runner (\`npm start\`),
+docker-compose and infra/ derive the queue, subscription filter, database, image and
+routes from it. Nothing outside this folder needs editing.
+
+## Files
+
+- \`service.ts\` — manifest: what it consumes, publishes and serves
+- \`src/main.ts\` — entry point: config, database, ${http ? 'HTTP, ' : ''}${consumes.length > 0 ? 'consumer, ' : ''}graceful shutdown
+${files}${consumes.length > 0 ? `\n- \`src/handlers.ts\` — the handler map given to the consumer runtime\n- \`migrations/\` — this service's own tables (the inbox comes from \`@taskoverflow/events\`)` : ''}${http ? '\n- `src/app.ts` — the Koa app' : ''}
+
+## Run and test
+\`\`\`sh
+npm install                                   # once, so npm links the new workspace
+npx mocha 'services/${name}/src/**/*.test.ts'    # PGlite; set DATABASE_URL for PostgreSQL
+node infra/compose/generate.ts && npm run docs:events   # generated files that list every service
+npm start                                     # the whole stack, ${name} included
+\`\`\`
+
+## Environment
+
+Common variables (\`PORT\`, \`LOG_LEVEL\`, \`DATA_DIR\`, \`DATABASE_URL\`, \`${name.toUpperCase().replaceAll('-', '_')}_DATABASE_URL\`,
+\`DB_POOL_SIZE\`, \`AWS_ENDPOINT_URL\`, \`AWS_REGION\`, \`EVENTS_QUEUE_URL\`, \`EVENTS_BUCKET\`) are described in
+\`src/config.ts\`; add this service's own keys there, with a description each.
+`;
+}

@@ -1,0 +1,74 @@
+import type { Db, Logger, Queryable } from '@taskoverflow/platform';
+
+/** The state of one (event, webhook) delivery after an attempt. */
+export interface DeliveryState {
+  eventId: string;
+  webhookId: string;
+  eventType: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  lastResponse: string | null;
+  lastDurationMs: number;
+  lastAttemptAt: Date;
+  nextAttemptAt: Date | null;
+}
+
+// A final state is never overwritten: a duplicate receive racing this one cannot undo a
+// success. The webhook may have been deleted meanwhile; its delivery is then dropped.
+const UPSERT = `
+  INSERT INTO deliveries (event_id, webhook_id, event_type, status, attempts, last_status_code, last_error,
+    last_response, last_duration_ms, last_attempt_at, next_attempt_at, completed_at)
+  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $4 = 'pending' THEN NULL ELSE $10::timestamptz END
+  WHERE EXISTS (SELECT 1 FROM webhooks WHERE id = $2)
+  ON CONFLICT (event_id, webhook_id) DO UPDATE SET
+    status = excluded.status, attempts = excluded.attempts, last_status_code = excluded.last_status_code,
+    last_error = excluded.last_error, last_response = excluded.last_response,
+    last_duration_ms = excluded.last_duration_ms, last_attempt_at = excluded.last_attempt_at,
+    next_attempt_at = excluded.next_attempt_at, completed_at = excluded.completed_at
+  WHERE deliveries.status = 'pending'`;
+
+export async function saveDeliveries(target: Queryable, states: readonly DeliveryState[]): Promise<void> {
+  for (const state of states) {
+    await target.query(UPSERT, [
+      state.eventId,
+      state.webhookId,
+      state.eventType,
+      state.status,
+      state.attempts,
+      state.lastStatusCode,
+      state.lastError,
+      state.lastResponse,
+      state.lastDurationMs,
+      state.lastAttemptAt,
+      state.nextAttemptAt,
+    ]);
+  }
+}
+
+/**
+ * Records delivery progress outside the consumer's transaction. When deliveries remain
+ * pending the handler throws to have the message retried, which rolls that transaction
+ * back; progress written here survives it. The write is started, not awaited: with PGlite
+ * the open transaction holds the only connection, so it runs right after the rollback
+ * (with PostgreSQL, at once on another connection). Losing it in a crash only means those
+ * deliveries are attempted again, with the same webhook-id so receivers can de-duplicate.
+ */
+export function deliveryLedger(db: Db, log: Logger) {
+  const inFlight = new Set<Promise<void>>();
+  return {
+    recordLater(states: readonly DeliveryState[]): void {
+      const write = saveDeliveries(db, states)
+        .catch((error: unknown) => log.error({ err: error }, 'could not record delivery progress'))
+        .finally(() => inFlight.delete(write));
+      inFlight.add(write);
+    },
+    /** Resolves once every progress write started so far has finished (shutdown, tests). */
+    async settled(): Promise<void> {
+      await Promise.all([...inFlight]);
+    },
+  };
+}
+
+export type DeliveryLedger = ReturnType<typeof deliveryLedger>;

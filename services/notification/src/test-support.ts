@@ -1,0 +1,123 @@
+// Test helpers: a webhook receiver on 127.0.0.1, events from the catalog, a migrated database.
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { makeEvent } from '@taskoverflow/events/envelope';
+
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** performance.now() when the body had fully arrived. */
+  at: number;
+}
+
+/** How the receiver answers one request; 'hang' never answers (until close). */
+export type Reply = { status: number; body?: string } | 'hang';
+
+export interface Receiver {
+  url(path?: string): string;
+  requests: ReceivedRequest[];
+  /** Called for each request with its index in `requests`. */
+  reply: (request: ReceivedRequest, index: number) => Reply;
+  /** Resolves once `count` requests have arrived, or rejects at the deadline. */
+  waitFor(count: number, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startReceiver(): Promise<Receiver> {
+  const waiters = new Set<() => void>();
+  const receiver: Receiver = {
+    url: (path = '/hook') => `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`,
+    requests: [],
+    reply: () => ({ status: 204 }),
+    waitFor(count, timeoutMs = 5000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (receiver.requests.length < count) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`expected ${count} requests, got ${receiver.requests.length}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const received: ReceivedRequest = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        at: performance.now(),
+      };
+      const index = receiver.requests.push(received) - 1;
+      for (const waiter of [...waiters]) waiter();
+      const reply = receiver.reply(received, index);
+      if (reply === 'hang') return;
+      res.writeHead(reply.status, { 'content-type': 'text/plain' }).end(reply.body ?? '');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return receiver;
+}
+
+export const sampleTodo = {
+  id: 7,
+  title: 'Water the plants',
+  description: null,
+  completed: false,
+  deadline_at: null,
+  created_at: '2026-11-25T10:00:00',
+  updated_at: '2026-11-25T10:00:00',
+};
+
+export const todoCreated = () => makeEvent({ type: 'TodoCreated', source: 'todo', subject: '7', data: sampleTodo });
+
+export interface ApiResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+  json: unknown;
+}
+
+/** One request to a server on 127.0.0.1:`port`; `body` is sent as is. */
+export function call(
+  port: number,
+  method: string,
+  path: string,
+  body?: string,
+  headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' },
+): Promise<ApiResponse> {
+  return new Promise((resolve, reject) => {
+    const all = body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) };
+    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers: all }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: unknown;
+        try {
+          json = text ? JSON.parse(text) : undefined;
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}

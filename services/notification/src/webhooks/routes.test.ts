@@ -1,0 +1,225 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLogger } from '@taskoverflow/platform';
+import { openTestDb, type TestDb, testDriver } from '@taskoverflow/platform/testing';
+import { createApp } from '../app.ts';
+import { saveDeliveries } from '../delivery/ledger.ts';
+import { notificationMigrations } from '../migrations.ts';
+import { call } from '../test-support.ts';
+
+const log = createLogger('notification-test', process.env.TEST_LOG_LEVEL ?? 'silent');
+const uuidPattern = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/;
+
+describe(`notification: webhooks API (${testDriver})`, () => {
+  let test: TestDb;
+  const servers: Server[] = [];
+  let port: number; // private targets allowed, as in local development
+  let strictPort: number; // the production policy
+
+  const serve = async (allowPrivate: boolean) => {
+    const server = createServer(createApp({ db: test.db, log, policy: { allowPrivate } }).callback());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+    return (server.address() as AddressInfo).port;
+  };
+
+  before(async () => {
+    test = await openTestDb('notification', notificationMigrations);
+    port = await serve(true);
+    strictPort = await serve(false);
+  });
+  after(async () => {
+    for (const server of servers) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    await test.drop();
+  });
+  beforeEach(() => test.db.exec('TRUNCATE webhooks, deliveries'));
+
+  const post = (body: unknown, to = port) => call(to, 'POST', '/api/v1/webhooks', JSON.stringify(body));
+  const validBody = { url: 'http://127.0.0.1:9999/hook', events: ['TodoCreated', 'CalendarFailed'] };
+
+  it('when a webhook is registered, then 201 with its id, a location and a signing secret shown once', async () => {
+    const response = await post({ ...validBody, description: 'CI bot' });
+
+    assert.equal(response.status, 201, response.text);
+    const body = response.json as Record<string, unknown>;
+    assert.match(String(body.id), uuidPattern);
+    assert.match(String(body.secret), /^whsec_[A-Za-z0-9+/]{43}=$/);
+    assert.equal(Buffer.from(String(body.secret).slice(6), 'base64').length, 32);
+    assert.equal(response.headers.location, `/api/v1/webhooks/${body.id}`);
+    assert.deepEqual(
+      { ...body, id: undefined, secret: undefined, created_at: undefined },
+      { ...validBody, description: 'CI bot', id: undefined, secret: undefined, created_at: undefined },
+    );
+
+    const one = await call(port, 'GET', `/api/v1/webhooks/${body.id}`);
+    const all = await call(port, 'GET', '/api/v1/webhooks');
+    assert.equal(one.status, 200);
+    const { secret: _shownOnce, ...withoutSecret } = body;
+    assert.deepEqual(one.json, withoutSecret, 'GET never shows the secret');
+    assert.deepEqual(all.json, [one.json]);
+    assert.doesNotMatch(all.text + one.text, /whsec_/);
+  });
+
+  it('when two webhooks are registered, then each gets its own secret', async () => {
+    const first = (await post(validBody)).json as { secret: string };
+    const second = (await post(validBody)).json as { secret: string };
+
+    assert.notEqual(first.secret, second.secret);
+  });
+
+  it('when an event type is listed twice, then it is stored once', async () => {
+    const response = await post({ url: validBody.url, events: ['TodoDeleted', 'TodoDeleted'] });
+
+    assert.deepEqual((response.json as { events: string[] }).events, ['TodoDeleted']);
+  });
+
+  const invalid: [string, unknown, string][] = [
+    ['url is missing', { events: ['TodoCreated'] }, 'url is required'],
+    ['url is not a string', { url: 42, events: ['TodoCreated'] }, 'url must be a string'],
+    ['url is not a URL', { url: 'hook', events: ['TodoCreated'] }, 'url must be an absolute http or https URL'],
+    ['url uses ftp', { url: 'ftp://127.0.0.1/x', events: ['TodoCreated'] }, 'url must use http or https'],
+    [
+      'url is too long',
+      { url: `http://127.0.0.1/${'a'.repeat(2048)}`, events: ['TodoCreated'] },
+      'url must be at most 2048 characters',
+    ],
+    ['events is missing', { url: validBody.url }, 'events is required'],
+    ['events is not an array', { url: validBody.url, events: 'TodoCreated' }, 'events must be an array of event types'],
+    ['events is empty', { url: validBody.url, events: [] }, 'events must name at least one event type'],
+    [
+      'events names a type this service does not consume',
+      { url: validBody.url, events: ['CalendarRequested'] },
+      'events: "CalendarRequested" is not deliverable; choose from TodoCreated, TodoUpdated, TodoDeleted, CalendarGenerated, CalendarFailed',
+    ],
+    ['events holds a non-string', { url: validBody.url, events: [1] }, 'events must contain event type names'],
+    [
+      'description is too long',
+      { ...validBody, description: 'x'.repeat(201) },
+      'description must be at most 200 characters',
+    ],
+    ['an unknown field is sent', { ...validBody, secret: 'whsec_mine' }, 'Unexpected field(s): secret'],
+  ];
+  for (const [when, body, message] of invalid) {
+    it(`when ${when}, then 400 with a message that says so`, async () => {
+      const response = await post(body);
+
+      assert.equal(response.status, 400, response.text);
+      assert.deepEqual(response.json, { error: message });
+      assert.deepEqual(await test.db.query('SELECT id FROM webhooks'), []);
+    });
+  }
+
+  it('when private targets are not allowed, then loopback, link-local and mapped addresses are refused with 400', async () => {
+    for (const url of [
+      'http://127.0.0.1:9/hook',
+      'http://localhost/hook',
+      'http://169.254.169.254/',
+      'http://[::ffff:127.0.0.1]/',
+    ]) {
+      const response = await post({ url, events: ['TodoCreated'] }, strictPort);
+
+      assert.equal(response.status, 400, url);
+      assert.match((response.json as { error: string }).error, /non-public address/);
+    }
+    assert.deepEqual(await test.db.query('SELECT id FROM webhooks'), []);
+  });
+
+  it('when the body is not JSON, then 400, 415 or 413 and never 5xx', async () => {
+    const malformed = await call(port, 'POST', '/api/v1/webhooks', '{"url":');
+    const array = await call(port, 'POST', '/api/v1/webhooks', '[]');
+    const text = await call(port, 'POST', '/api/v1/webhooks', 'url=x', { 'content-type': 'text/plain' });
+    const huge = await call(port, 'POST', '/api/v1/webhooks', JSON.stringify({ description: 'x'.repeat(70_000) }));
+    const poisoned = await call(port, 'POST', '/api/v1/webhooks', '{"__proto__": {"admin": true}}');
+
+    assert.deepEqual(
+      [malformed.status, array.status, text.status, huge.status, poisoned.status],
+      [400, 400, 415, 413, 400],
+    );
+    assert.deepEqual(malformed.json, { error: 'Malformed JSON in request body' });
+    assert.deepEqual(array.json, { error: 'Request body must be a JSON object' });
+  });
+
+  it('when an id is unknown or not a uuid, then 404 JSON for GET, DELETE and deliveries', async () => {
+    for (const id of ['00000000-0000-4000-8000-000000000000', 'abc', '1']) {
+      for (const [method, path] of [
+        ['GET', `/api/v1/webhooks/${id}`],
+        ['DELETE', `/api/v1/webhooks/${id}`],
+        ['GET', `/api/v1/webhooks/${id}/deliveries`],
+      ] as const) {
+        const response = await call(port, method, path);
+        assert.equal(response.status, 404, `${method} ${path}`);
+        assert.deepEqual(response.json, { error: 'Webhook not found' });
+      }
+    }
+  });
+
+  it('when a webhook is deleted, then 204 and it is gone', async () => {
+    const { id } = (await post(validBody)).json as { id: string };
+
+    const deleted = await call(port, 'DELETE', `/api/v1/webhooks/${id}`);
+
+    assert.equal(deleted.status, 204);
+    assert.equal((await call(port, 'GET', `/api/v1/webhooks/${id}`)).status, 404);
+    assert.deepEqual((await call(port, 'GET', '/api/v1/webhooks')).json, []);
+  });
+
+  it('when a webhook has deliveries, then they are listed newest first with status, attempts, code and timing', async () => {
+    const { id } = (await post(validBody)).json as { id: string };
+    const at = new Date('2026-11-25T12:00:00.000Z');
+    const eventId = '4f0c5a8e-8a6b-4d5e-9d0a-2b1c3d4e5f60';
+    await saveDeliveries(test.db, [
+      {
+        eventId,
+        webhookId: id,
+        eventType: 'TodoCreated',
+        status: 'pending',
+        attempts: 2,
+        lastStatusCode: 503,
+        lastError: 'HTTP 503',
+        lastResponse: 'busy',
+        lastDurationMs: 12,
+        lastAttemptAt: at,
+        nextAttemptAt: new Date(at.getTime() + 300_000),
+      },
+    ]);
+
+    const response = await call(port, 'GET', `/api/v1/webhooks/${id}/deliveries`);
+
+    assert.equal(response.status, 200);
+    const [delivery] = response.json as Record<string, unknown>[];
+    assert.deepEqual(
+      { ...delivery, created_at: undefined },
+      {
+        event_id: eventId,
+        event_type: 'TodoCreated',
+        status: 'pending',
+        attempts: 2,
+        last_status_code: 503,
+        last_error: 'HTTP 503',
+        last_response: 'busy',
+        last_duration_ms: 12,
+        created_at: undefined,
+        last_attempt_at: '2026-11-25T12:00:00.000Z',
+        next_attempt_at: '2026-11-25T12:05:00.000Z',
+        completed_at: null,
+      },
+    );
+  });
+
+  it('when the health path is asked for, then 200 ok', async () => {
+    const response = await call(port, 'GET', '/api/v1/webhooks/health');
+
+    assert.equal(response.status, 200);
+    assert.deepEqual(response.json, { status: 'ok' });
+  });
+
+  it('when a method is not supported, then 405 and not a server error', async () => {
+    const response = await call(port, 'PUT', '/api/v1/webhooks/00000000-0000-4000-8000-000000000000', '{}');
+
+    assert.equal(response.status, 405);
+  });
+});
