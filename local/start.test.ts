@@ -46,6 +46,7 @@ describe('npm start (the whole system on one machine)', function () {
         AWS_ENDPOINT_URL: '',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group, so cleanup can stop the services with it
     });
     runner.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
@@ -62,9 +63,7 @@ describe('npm start (the whole system on one machine)', function () {
   });
 
   after(async () => {
-    if (runner.exitCode === null) {
-      runner.kill('SIGKILL');
-    }
+    if (runner.exitCode === null && runner.pid) process.kill(-runner.pid, 'SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
   });
 

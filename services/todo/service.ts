@@ -3,7 +3,7 @@ import { defineService } from '@taskoverflow/events/manifest';
 export default defineService({
   name: 'todo',
   description: 'Owns todos and calendar jobs; the REST API of TaskOverflow.',
-  consumes: ['CalendarGenerated', 'CalendarFailed'],
+  consumes: ['CalendarStarted', 'CalendarGenerated', 'CalendarFailed'], // CalendarStarted: issue 4 (job STARTED)
   publishes: ['TodoCreated', 'TodoUpdated', 'TodoDeleted', 'CalendarRequested'],
   http: { pathPrefixes: ['/api/v1/todos', '/api/v1/health'], healthPath: '/api/v1/health', priority: 100 },
   scaling: { minTasks: 2, maxTasks: 6, backlogPerTask: 100, cpuTargetPercent: 60 },

@@ -1,0 +1,11 @@
+import type Router from '@koa/router';
+import type { Db } from '@taskoverflow/platform';
+import { type CalendarStorage, calendarJobRoutes } from './routes.ts';
+import { calendarJobStore } from './store.ts';
+
+export { calendarJobHandlers } from './handlers.ts';
+export type { CalendarStorage } from './routes.ts';
+
+/** The iCal job API, mounted under `/api/v1` by createApp. */
+export const calendarJobsRouter = (db: Db, storage?: CalendarStorage): Router =>
+  calendarJobRoutes(calendarJobStore(db), storage);

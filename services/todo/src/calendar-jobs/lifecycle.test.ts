@@ -1,0 +1,91 @@
+// The whole job with the bus taken out: the todo API and its handlers, the calendar
+// service's handler and renderer, each with its own database, a fauxqs bucket between
+// them, and events carried from one outbox to the other handler by hand.
+import assert from 'node:assert/strict';
+import { renderRequestedCalendar } from '@taskoverflow/calendar/src/jobs/render-requested-calendar.ts';
+import { calendarMigrations } from '@taskoverflow/calendar/src/migrations.ts';
+import { type CloudEvent, type EventType, makeEvent, parseEvent } from '@taskoverflow/events';
+import { openTestDb, type TestDb, testDriver } from '@taskoverflow/platform/testing';
+import nodeIcal, { type VEvent } from 'node-ical';
+import { calendarJobHandlers } from './handlers.ts';
+import { BUCKET, type Harness, log, startHarness } from './test-harness.ts';
+
+describe(`iCal job lifecycle: API → calendar handler → S3 → todo handlers (${testDriver})`, () => {
+  let h: Harness;
+  let calendarDb: TestDb;
+  before(async () => {
+    h = await startHarness();
+    calendarDb = await openTestDb('calendar', calendarMigrations);
+  });
+  after(async () => {
+    await calendarDb.drop();
+    await h.close();
+  });
+  beforeEach(async () => {
+    await h.reset();
+    await calendarDb.db.exec('TRUNCATE outbox, inbox');
+  });
+
+  const todoHandlers = calendarJobHandlers();
+
+  /** Runs the calendar service on the request, then hands what it published to the todo service. */
+  async function runCalendarService(request: CloudEvent<'CalendarRequested'>, receiveCount = 1, bucket = BUCKET) {
+    const render = renderRequestedCalendar({ s3: h.s3, bucket, maxReceiveCount: 5 });
+    await calendarDb.db.transaction((tx) => render(request, { tx, log, receiveCount }));
+    const published = await calendarDb.db.query<{ id: string; type: EventType; subject: string; data: never }>(
+      'SELECT id::text, type, subject, data FROM outbox ORDER BY position',
+    );
+    for (const row of published) {
+      const event = parseEvent(makeEvent({ ...row, source: 'calendar' }));
+      await h.db.transaction(async (tx) => {
+        const context = { tx, log, receiveCount: 1 };
+        if (event.type === 'CalendarStarted') await todoHandlers.CalendarStarted(event, context);
+        else if (event.type === 'CalendarGenerated') await todoHandlers.CalendarGenerated(event, context);
+        else if (event.type === 'CalendarFailed') await todoHandlers.CalendarFailed(event, context);
+        else assert.fail(`calendar published ${event.type}`);
+      });
+    }
+  }
+
+  const statusOf = async (url: string) => ((await (await fetch(url)).json()) as { task_status: string }).task_status;
+
+  it('when a job completes, then status goes PENDING → SUCCESS and the result parses back to the dated todos', async () => {
+    await h.seedTodos(50, 5);
+    const { task_url } = (await (await fetch(`${h.origin}/api/v1/todos/ical`, { method: 'POST' })).json()) as {
+      task_url: string;
+    };
+    assert.equal(await statusOf(task_url), 'PENDING');
+
+    const [request] = await h.outboxEvents('CalendarRequested');
+    assert.ok(request);
+    await runCalendarService(request);
+
+    assert.equal(await statusOf(task_url), 'SUCCESS');
+    const result = await fetch(task_url.replace(/status$/, 'result'));
+    assert.equal(result.status, 200);
+    const parsed = nodeIcal.sync.parseICS(await result.text());
+    const events = Object.values(parsed).filter((c): c is VEvent => c?.type === 'VEVENT');
+    const dated = request.data.todos.filter((todo) => todo.deadline_at !== null);
+    assert.equal(dated.length, 40);
+    assert.deepEqual(
+      events.map((e) => [e.uid, e.summary, e.start.toISOString()]).sort(),
+      dated.map((t) => [`todo-${t.id}@taskoverflow`, t.title, `${t.deadline_at}.000Z`]).sort(),
+    );
+  });
+
+  it('when the calendar cannot be stored on the last attempt, then the job is FAILURE and has no result', async () => {
+    await h.seedTodos(3);
+    const { task_id } = (await (await fetch(`${h.origin}/api/v1/todos/ical`, { method: 'POST' })).json()) as {
+      task_id: string;
+    };
+    const [request] = await h.outboxEvents('CalendarRequested');
+    assert.ok(request);
+
+    await runCalendarService(request, 5, 'bucket-that-does-not-exist');
+
+    assert.equal(await statusOf(`${h.origin}/api/v1/todos/ical/${task_id}/status`), 'FAILURE');
+    const result = await fetch(`${h.origin}/api/v1/todos/ical/${task_id}/result`);
+    assert.equal(result.status, 404);
+    assert.deepEqual(await result.json(), { error: 'Task not finished' });
+  });
+});

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
+import Router from '@koa/router';
+import { notFound } from '@taskoverflow/platform';
+import type { Context } from 'koa';
+import type { CalendarJobStore } from './store.ts';
+
+/** Where finished calendars are read from: the bucket the calendar service writes to. */
+export interface CalendarStorage {
+  s3: S3Client;
+  bucket: string;
+}
+
+const uuid = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i;
+
+// Absolute URLs as the client addressed us: the app runs with `proxy: true`, so Koa's
+// protocol and host honour X-Forwarded-Proto/-Host set by the gateway or the load
+// balancer. (Koa 3's `ctx.origin` is the Origin request header, not this.)
+const externalOrigin = (ctx: Context) => `${ctx.protocol}://${ctx.host}`;
+const jobsBase = (ctx: Context) => ctx.path.replace(/\/+$/, '').replace(/\/[^/]+\/(status|result)$/, '');
+const jobUrl = (ctx: Context, id: string, leaf: 'status' | 'result') =>
+  `${externalOrigin(ctx)}${jobsBase(ctx)}/${id}/${leaf}`;
+
+/** The original TaskOverflow's asynchronous iCal API, wire-compatible. */
+export function calendarJobRoutes(store: CalendarJobStore, storage: CalendarStorage | undefined): Router {
+  const router = new Router();
+
+  // A malformed id cannot name a job: it is simply not found, without a query.
+  const jobOf = async (ctx: Context) => {
+    const id = ctx.params.id ?? '';
+    return uuid.test(id) ? store.get(id.toLowerCase()) : undefined;
+  };
+
+  // The body is ignored, as the original did: the export always covers every todo.
+  router.post('/todos/ical', async (ctx) => {
+    const id = randomUUID();
+    await store.request(id, { correlationId: ctx.state.requestId, traceparent: ctx.get('traceparent') || undefined });
+    ctx.status = 202;
+    ctx.body = { task_id: id, task_url: jobUrl(ctx, id, 'status') };
+  });
+
+  router.get('/todos/ical/:id/status', async (ctx) => {
+    const job = await jobOf(ctx);
+    if (!job) throw notFound('Task not found');
+    ctx.body = { task_id: job.id, task_status: job.status, result_url: jobUrl(ctx, job.id, 'result') };
+  });
+
+  router.get('/todos/ical/:id/result', async (ctx) => {
+    const job = await jobOf(ctx);
+    if (job?.status !== 'SUCCESS' || !job.object_key) throw notFound('Task not finished');
+    if (!storage) throw new Error('calendar storage (EVENTS_BUCKET) is not configured');
+    const object = await storage.s3
+      .send(new GetObjectCommand({ Bucket: storage.bucket, Key: job.object_key }))
+      .catch((error: unknown) => {
+        if (error instanceof NoSuchKey) throw notFound('Calendar file no longer available');
+        throw error;
+      });
+    ctx.status = 200;
+    ctx.type = 'text/calendar; charset=utf-8';
+    ctx.attachment('taskoverflow.ics');
+    if (object.ContentLength !== undefined) ctx.length = object.ContentLength;
+    ctx.body = object.Body as NodeJS.ReadableStream; // streamed: the file is never held in memory
+  });
+
+  return router;
+}
