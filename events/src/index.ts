@@ -1,6 +1,14 @@
 export { type AwsClients, awsClients } from './aws.ts';
 export * from './catalog/index.ts';
+export {
+  type ClaimCheckStore,
+  claimCheckKey,
+  claimCheckThresholdBytes,
+  offloadIfLarge,
+  resolveData,
+} from './claim-check.ts';
 export { type EventsConfig, eventsEnvSchema } from './config.ts';
+export { type ConsumerOptions, type RunningConsumer, startConsumer } from './consumer/runtime.ts';
 export * from './consumer/types.ts';
 export * from './envelope.ts';
 export * from './manifest.ts';
@@ -8,3 +16,4 @@ export { loadManifests, repoRoot, servicesDir } from './manifests.ts';
 export { inboxMigrations, outboxMigrations } from './migrations.ts';
 export { appendToOutbox, type OutboxEntry } from './outbox/append.ts';
 export * from './topology.ts';
+export { type AppliedQueue, type AppliedTopology, applyTopology, topicOnlyPolicy } from './topology-apply.ts';

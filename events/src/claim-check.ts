@@ -1,0 +1,69 @@
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PermanentError } from './consumer/types.ts';
+import type { CloudEvent } from './envelope.ts';
+
+export interface ClaimCheckStore {
+  s3: S3Client;
+  bucket: string;
+}
+
+/**
+ * SNS and SQS accept 256 KiB per message, message attributes included. Events whose JSON
+ * is larger than this keep their envelope on the bus and move `data` to S3, leaving room
+ * for attributes and for the `dataref` itself.
+ */
+export const claimCheckThresholdBytes = 200 * 1024;
+
+export const claimCheckKey = (event: Pick<CloudEvent, 'type' | 'id'>) => `claim-checks/${event.type}/${event.id}.json`;
+
+/**
+ * The JSON body to publish for an event: the event itself, or — above the threshold — the
+ * event with `data: null` plus the CloudEvents `dataref` extension pointing at the S3 object.
+ * The object is written before the body is returned, so a consumer can always resolve it.
+ */
+export async function offloadIfLarge(
+  event: CloudEvent,
+  store: ClaimCheckStore,
+  thresholdBytes = claimCheckThresholdBytes,
+): Promise<string> {
+  const body = JSON.stringify(event);
+  if (Buffer.byteLength(body) <= thresholdBytes) return body;
+  const key = claimCheckKey(event);
+  await store.s3.send(
+    new PutObjectCommand({
+      Bucket: store.bucket,
+      Key: key,
+      Body: JSON.stringify(event.data),
+      ContentType: 'application/json',
+    }),
+  );
+  // `data: null` rather than absent: the envelope schema requires the key to be present.
+  return JSON.stringify({ ...event, data: null, dataref: `s3://${store.bucket}/${key}` });
+}
+
+/**
+ * The envelope with its `data` fetched back from S3 when it carries a `dataref`, unchanged
+ * otherwise. References outside the configured bucket or to a missing object can never
+ * succeed: they throw PermanentError, which sends the message to the dead-letter queue.
+ */
+export async function resolveData<E extends { dataref?: string; data?: unknown }>(
+  envelope: E,
+  store: ClaimCheckStore | undefined,
+): Promise<E> {
+  if (!envelope.dataref) return envelope;
+  if (!store) throw new PermanentError(`event has dataref ${envelope.dataref} but no claim-check bucket is configured`);
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(envelope.dataref);
+  if (!match || match[1] !== store.bucket) {
+    throw new PermanentError(`dataref ${envelope.dataref} is not in bucket ${store.bucket}`);
+  }
+  try {
+    const object = await store.s3.send(new GetObjectCommand({ Bucket: store.bucket, Key: match[2] }));
+    const text = await object.Body?.transformToString('utf8');
+    if (text === undefined) throw new PermanentError(`claim check ${envelope.dataref} is empty`);
+    const { dataref: _resolved, ...rest } = envelope;
+    return { ...rest, data: JSON.parse(text) } as E;
+  } catch (error) {
+    if (error instanceof NoSuchKey) throw new PermanentError(`claim check ${envelope.dataref} does not exist`);
+    throw error;
+  }
+}

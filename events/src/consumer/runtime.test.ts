@@ -1,0 +1,387 @@
+import assert from 'node:assert/strict';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { createLogger, type Db } from '@taskoverflow/platform';
+import { openTestDb, type TestDb } from '@taskoverflow/platform/testing';
+import { awsClients } from '../aws.ts';
+import type { Todo } from '../catalog/index.ts';
+import { claimCheckThresholdBytes, offloadIfLarge } from '../claim-check.ts';
+import { type CloudEvent, makeEvent } from '../envelope.ts';
+import { defineService } from '../manifest.ts';
+import { inboxMigrations } from '../migrations.ts';
+import { publishEvents, receiveSome } from '../testing/bus.ts';
+import { type Emulator, forEachEmulator } from '../testing/emulators.ts';
+import { waitFor } from '../testing/wait.ts';
+import { buildTopology } from '../topology.ts';
+import { type AppliedQueue, applyTopology } from '../topology-apply.ts';
+import { type ConsumerOptions, startConsumer } from './runtime.ts';
+import { type Handler, PermanentError, RetryLaterError } from './types.ts';
+
+const log = createLogger('consumer-test', process.env.TEST_LOG_LEVEL ?? 'silent');
+
+const todo = (id: number, title = `todo ${id}`): Todo => ({
+  id,
+  title,
+  description: null,
+  completed: false,
+  deadline_at: null,
+  created_at: '2026-01-01T00:00:00',
+  updated_at: '2026-01-01T00:00:00',
+});
+const created = (id: number, title?: string) =>
+  makeEvent({ type: 'TodoCreated', source: 'todo', subject: String(id), data: todo(id, title) });
+
+/** A handler whose calls the test can watch; its side effect is a row written through ctx.tx. */
+function recorder(behaviour: (event: CloudEvent<'TodoCreated'>, call: number) => Promise<void> = async () => {}) {
+  const calls: { event: CloudEvent<'TodoCreated'>; at: number; receiveCount: number }[] = [];
+  const handler: Handler<'TodoCreated'> = async (event, { tx, receiveCount }) => {
+    calls.push({ event, at: Date.now(), receiveCount });
+    await behaviour(event, calls.length);
+    await tx.query('INSERT INTO effects (event_id, title) VALUES ($1, $2)', [event.id, event.data.title]);
+  };
+  return { calls, handler };
+}
+
+/** Gates opened by afterEach too, so a failed test never leaves a handler (and its transaction) hanging. */
+const gates = new Set<() => void>();
+function deferred() {
+  let open: () => void = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  gates.add(open);
+  return { open, opened };
+}
+
+async function queueDepth(sqs: SQSClient, queueUrl: string) {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return {
+    visible: Number(Attributes.ApproximateNumberOfMessages),
+    hidden: Number(Attributes.ApproximateNumberOfMessagesNotVisible),
+  };
+}
+
+forEachEmulator((emulator: Emulator) => {
+  describe('startConsumer', () => {
+    let testDb: TestDb;
+    let db: Db;
+    const running: { stop(): Promise<void> }[] = [];
+
+    before(async () => {
+      testDb = await openTestDb('consumer', [inboxMigrations]);
+      db = testDb.db;
+      await db.exec('CREATE TABLE effects (event_id uuid NOT NULL, title text NOT NULL)');
+    });
+    afterEach(async () => {
+      for (const open of gates) open();
+      gates.clear();
+      await Promise.all(running.splice(0).map((consumer) => consumer.stop()));
+    });
+    after(async () => {
+      await testDb.drop();
+    });
+
+    /** A fresh topology (queue + DLQ subscribed to TodoCreated) for one test. */
+    async function topology(queue = { visibilityTimeoutSeconds: 30, maxReceiveCount: 3 }) {
+      const prefix = emulator.uniquePrefix('consumer');
+      const manifest = defineService({
+        name: 'audit',
+        description: 'test consumer',
+        consumes: ['TodoCreated'],
+        publishes: [],
+        queue,
+      });
+      const applied = await applyTopology(emulator.clients, buildTopology([manifest], prefix));
+      return { prefix, topicArn: applied.topicArn, queue: applied.queues.audit as AppliedQueue };
+    }
+
+    function consume(queueUrl: string, service: string, options: Partial<ConsumerOptions> = {}) {
+      const consumer = startConsumer({
+        service,
+        queueUrl,
+        handlers: {},
+        db,
+        sqs: emulator.clients.sqs,
+        log,
+        waitTimeSeconds: 1,
+        backoff: { baseSeconds: 0 },
+        drainTimeoutMs: 5_000,
+        ...options,
+      });
+      running.push(consumer);
+      return consumer;
+    }
+
+    const effectsOf = async (events: readonly { id: string }[]) =>
+      (
+        await db.query<{ count: number }>('SELECT count(*)::int AS count FROM effects WHERE event_id = ANY($1)', [
+          events.map((event) => event.id),
+        ])
+      )[0]?.count ?? 0;
+
+    async function deadLetters(queue: AppliedQueue, expected: number) {
+      const seen = new Map<string, Awaited<ReturnType<typeof receiveSome>>[number]>();
+      await waitFor(
+        async () => {
+          for (const message of await receiveSome(emulator.clients.sqs, queue.dlqUrl, 30)) {
+            seen.set(message.MessageId ?? '', message);
+          }
+          return seen.size >= expected;
+        },
+        { what: `${expected} dead letters` },
+      );
+      return [...seen.values()];
+    }
+
+    it('when the same event is delivered twice, then its side effect happens once and both are deleted', async () => {
+      const { prefix, topicArn, queue } = await topology();
+      const { calls, handler } = recorder();
+      const event = created(1);
+      await publishEvents(emulator.clients.sns, topicArn, [event, event]);
+      await waitFor(async () => (await queueDepth(emulator.clients.sqs, queue.queueUrl)).visible === 2, {
+        what: 'both copies queued',
+      });
+
+      consume(queue.queueUrl, prefix, { handlers: { TodoCreated: handler } });
+
+      await waitFor(async () => {
+        const depth = await queueDepth(emulator.clients.sqs, queue.queueUrl);
+        return depth.visible + depth.hidden === 0;
+      });
+      assert.equal(calls.length, 1);
+      assert.equal(await effectsOf([event]), 1);
+    });
+
+    it('when a handler always throws, then the message is retried and dead-lettered after maxReceiveCount', async () => {
+      const { prefix, topicArn, queue } = await topology({ visibilityTimeoutSeconds: 30, maxReceiveCount: 3 });
+      const { calls, handler } = recorder(async () => {
+        throw new Error('database on fire');
+      });
+      const event = created(2);
+      consume(queue.queueUrl, prefix, { handlers: { TodoCreated: handler } });
+
+      await publishEvents(emulator.clients.sns, topicArn, [event]);
+
+      const [dead] = await deadLetters(queue, 1);
+      assert.deepEqual(
+        calls.map((call) => call.receiveCount),
+        [1, 2, 3],
+      );
+      assert.equal(JSON.parse(dead?.Body ?? '{}').id, event.id);
+      assert.match(dead?.MessageAttributes?.failure_reason?.StringValue ?? '', /failed 3 times.*database on fire/);
+      assert.equal(dead?.MessageAttributes?.type?.StringValue, 'TodoCreated');
+      assert.equal(await effectsOf([event]), 0);
+    });
+
+    it('when a message fails the schema, then it goes to the DLQ at once with the reason and no handler runs', async () => {
+      const { prefix, topicArn, queue } = await topology();
+      const { calls, handler } = recorder();
+      const invalid = { ...created(3), data: { id: 'not a number' } };
+      consume(queue.queueUrl, prefix, { handlers: { TodoCreated: handler } });
+
+      await publishEvents(emulator.clients.sns, topicArn, [
+        invalid as never,
+        { body: 'not json', type: 'TodoCreated', subject: '3' },
+      ]);
+
+      const dead = await deadLetters(queue, 2);
+      const reasons = dead.map((message) => message.MessageAttributes?.failure_reason?.StringValue ?? '').sort();
+      assert.match(reasons[0] ?? '', /invalid TodoCreated data: id:/);
+      assert.match(reasons[1] ?? '', /unreadable message/);
+      assert.deepEqual(
+        dead.map((message) => message.MessageAttributes?.failure_receive_count?.StringValue),
+        ['1', '1'],
+      );
+      assert.equal(calls.length, 0);
+    });
+
+    it('when a handler throws PermanentError, then the message goes to the DLQ on the first attempt', async () => {
+      const { prefix, topicArn, queue } = await topology();
+      const { calls, handler } = recorder(async () => {
+        throw new PermanentError('todo belongs to nobody');
+      });
+      consume(queue.queueUrl, prefix, { handlers: { TodoCreated: handler } });
+
+      await publishEvents(emulator.clients.sns, topicArn, [created(4)]);
+
+      const [dead] = await deadLetters(queue, 1);
+      assert.equal(dead?.MessageAttributes?.failure_reason?.StringValue, 'todo belongs to nobody');
+      assert.equal(calls.length, 1);
+    });
+
+    it('when a handler keeps failing, then each retry waits longer than the last (exponential backoff)', async () => {
+      const { prefix, topicArn, queue } = await topology({ visibilityTimeoutSeconds: 30, maxReceiveCount: 3 });
+      const { calls, handler } = recorder(async () => {
+        throw new Error('still down');
+      });
+      consume(queue.queueUrl, prefix, { handlers: { TodoCreated: handler }, backoff: { baseSeconds: 1 } });
+
+      await publishEvents(emulator.clients.sns, topicArn, [created(5)]);
+
+      await deadLetters(queue, 1);
+      const [first, second, third] = calls.map((call) => call.at);
+      const gaps = [(second ?? 0) - (first ?? 0), (third ?? 0) - (second ?? 0)];
+      assert.ok(gaps[0] !== undefined && gaps[0] >= 900 && gaps[0] < 10_000, `first retry after ${gaps[0]} ms`);
+      assert.ok(gaps[1] !== undefined && gaps[1] >= 1_900 && gaps[1] < 15_000, `second retry after ${gaps[1]} ms`);
+    });
+
+    it('when a handler throws RetryLaterError, then the next attempt comes after the delay it asked for', async () => {
+      const { prefix, topicArn, queue } = await topology();
+      const { calls, handler } = recorder(async (_event, call) => {
+        if (call === 1) throw new RetryLaterError('calendar service busy', 1);
+      });
+      const event = created(8);
+      consume(queue.queueUrl, prefix, { handlers: { TodoCreated: handler } });
+
+      await publishEvents(emulator.clients.sns, topicArn, [event]);
+
+      await waitFor(async () => (await effectsOf([event])) === 1, { what: 'the retried event to be handled' });
+      const [first, second] = calls.map((call) => call.at);
+      assert.ok((second ?? 0) - (first ?? 0) >= 900, `retried after ${(second ?? 0) - (first ?? 0)} ms`);
+    });
+
+    it('when a handler outlasts the visibility timeout, then the heartbeat keeps the message hidden', async () => {
+      const visibilityTimeoutSeconds = 2;
+      const { prefix, topicArn, queue } = await topology({ visibilityTimeoutSeconds, maxReceiveCount: 3 });
+      const gate = deferred();
+      const { calls, handler } = recorder(() => gate.opened);
+      const event = created(6);
+      // Concurrency 1: the consumer itself stops receiving, so only the test's receiver could catch a reappearance.
+      consume(queue.queueUrl, prefix, { handlers: { TodoCreated: handler }, concurrency: 1 });
+      await publishEvents(emulator.clients.sns, topicArn, [event]);
+      await waitFor(() => calls.length === 1, { what: 'the handler to start' });
+
+      // Watch for two visibility timeouts: another receiver must never get the message.
+      const until = Date.now() + 2 * visibilityTimeoutSeconds * 1000;
+      while (Date.now() < until) {
+        assert.deepEqual(await receiveSome(emulator.clients.sqs, queue.queueUrl), []);
+      }
+      gate.open();
+
+      await waitFor(async () => (await effectsOf([event])) === 1, { what: 'the slow handler to commit' });
+      assert.equal(calls.length, 1);
+    });
+
+    it('when stopped with messages in flight, then it finishes those and releases the unstarted ones at once', async () => {
+      const { prefix, topicArn, queue } = await topology({ visibilityTimeoutSeconds: 60, maxReceiveCount: 3 });
+      const gate = deferred();
+      const { calls, handler } = recorder(() => gate.opened);
+      const events = [1, 2, 3, 4, 5, 6].map((id) => created(100 + id));
+      await publishEvents(emulator.clients.sns, topicArn, events);
+      await waitFor(async () => (await queueDepth(emulator.clients.sqs, queue.queueUrl)).visible === 6, {
+        what: 'six queued messages',
+      });
+      const consumer = consume(queue.queueUrl, prefix, { handlers: { TodoCreated: handler }, concurrency: 2 });
+      // PGlite has one connection, so the second handler waits for the first one's transaction.
+      await waitFor(() => calls.length === (db.driver === 'pglite' ? 1 : 2), { what: 'the handlers to start' });
+
+      const stopped = consumer.stop();
+      // The four prefetched messages are visible again long before their 60 s timeout.
+      const released = new Set<string>();
+      await waitFor(
+        async () => {
+          for (const message of await receiveSome(emulator.clients.sqs, queue.queueUrl, 60)) {
+            released.add(JSON.parse(message.Body ?? '{}').id);
+          }
+          return released.size === 4;
+        },
+        { what: 'four released messages' },
+      );
+      gate.open();
+      await stopped;
+
+      const started = calls.map((call) => call.event.id);
+      assert.equal(await effectsOf(events), 2);
+      assert.deepEqual([...released, ...started].sort(), events.map((event) => event.id).sort());
+      assert.equal(calls.length, 2);
+    });
+
+    it('when a handler hangs past the drain timeout, then stop() still returns in time', async () => {
+      const { prefix, topicArn, queue } = await topology();
+      const gate = deferred();
+      const { calls, handler } = recorder(() => gate.opened);
+      const consumer = consume(queue.queueUrl, prefix, { handlers: { TodoCreated: handler }, drainTimeoutMs: 1_500 });
+      await publishEvents(emulator.clients.sns, topicArn, [created(9)]);
+      await waitFor(() => calls.length === 1, { what: 'the handler to start' });
+
+      const started = Date.now();
+      await consumer.stop();
+
+      assert.ok(Date.now() - started < 2_500, `stop took ${Date.now() - started} ms`);
+    });
+
+    it('when an event is larger than SNS allows, then it travels by claim check and the handler sees all its data', async () => {
+      const { prefix, topicArn, queue } = await topology();
+      const bucket = `${prefix}-claims`;
+      await applyTopology(emulator.clients, { topicName: `${prefix}-events`, consumers: [] }, { bucket });
+      const store = { s3: emulator.clients.s3, bucket };
+      const { calls, handler } = recorder();
+      const big = created(7, 'x'.repeat(300 * 1024));
+      const body = await offloadIfLarge(big, store);
+      assert.ok(Buffer.byteLength(body) < claimCheckThresholdBytes);
+      consume(queue.queueUrl, prefix, { handlers: { TodoCreated: handler }, claimCheck: store });
+
+      await publishEvents(emulator.clients.sns, topicArn, [{ body, type: big.type, subject: big.subject }]);
+
+      await waitFor(async () => (await effectsOf([big])) === 1, { what: 'the large event to be handled' });
+      assert.equal(calls[0]?.event.data.title, big.data.title);
+      assert.equal(calls[0]?.event.dataref, undefined);
+    });
+
+    it('when the queue is idle, then every receiver but one parks and the one long-polls', async () => {
+      const { prefix, queue } = await topology();
+      const sqs = countingClient(emulator);
+      const waitTimeSeconds = 1;
+      const windowMs = 2_000;
+
+      const consumer = consume(queue.queueUrl, prefix, { sqs: sqs.client, concurrency: 30, waitTimeSeconds });
+      await waitFor(() => sqs.count() >= 2, { what: 'the queue attributes and a first receive' });
+      const before = sqs.count();
+      const until = Date.now() + windowMs;
+      await waitFor(() => Date.now() >= until, { timeoutMs: windowMs + 1_000, intervalMs: 100, what: 'the window' });
+      const receives = sqs.count() - before;
+      await consumer.stop();
+
+      // One long poll per waitTimeSeconds (20 s in production: 3 a minute), not one per receiver.
+      assert.ok(receives <= windowMs / 1000 / waitTimeSeconds + 1, `${receives} receives in ${windowMs} ms`);
+    });
+
+    it('when 200 events arrive, then the consumer makes at most 0.5 SQS requests per event', async function () {
+      this.timeout(45_000); // moto handles a few hundred requests a second on a busy machine
+      const { prefix, topicArn, queue } = await topology();
+      const { handler } = recorder();
+      const events = Array.from({ length: 200 }, (_, index) => created(1000 + index));
+      await publishEvents(emulator.clients.sns, topicArn, events);
+      await waitFor(async () => (await queueDepth(emulator.clients.sqs, queue.queueUrl)).visible === 200, {
+        what: '200 queued messages',
+        timeoutMs: 30_000,
+      });
+      const sqs = countingClient(emulator);
+
+      const consumer = consume(queue.queueUrl, prefix, { handlers: { TodoCreated: handler }, sqs: sqs.client });
+      await waitFor(async () => (await effectsOf(events)) === 200, { what: '200 handled events', timeoutMs: 30_000 });
+      await consumer.stop();
+
+      const perEvent = sqs.count() / events.length;
+      assert.ok(perEvent <= 0.5, `${sqs.count()} SQS requests for ${events.length} events`);
+    });
+  });
+});
+
+/** A separate SQS client whose requests are counted (the shared one serves the test itself). */
+function countingClient(emulator: Emulator) {
+  const { sqs } = awsClients({ AWS_ENDPOINT_URL: emulator.endpoint, AWS_REGION: 'us-east-1' });
+  let requests = 0;
+  sqs.middlewareStack.add(
+    (next) => async (args) => {
+      requests++;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countRequests' },
+  );
+  return { client: sqs, count: () => requests };
+}

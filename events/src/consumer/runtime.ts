@@ -1,0 +1,295 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { S3Client } from '@aws-sdk/client-s3';
+import {
+  type Message,
+  type MessageAttributeValue,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Db, Logger } from '@taskoverflow/platform';
+import { backoffSeconds } from './backoff.ts';
+import { handleMessage, type Outcome, receiveCountOf } from './handle-message.ts';
+import { createQueueBatchers } from './queue-batchers.ts';
+import { type QueueInfo, readQueueInfo } from './queue-info.ts';
+import type { Handlers } from './types.ts';
+
+export interface ConsumerOptions {
+  /** Inbox consumer name (= service name). */
+  service: string;
+  queueUrl: string;
+  handlers: Handlers;
+  /** The service's DB: inbox row + handler side effects in one transaction (ctx.tx). */
+  db: Db;
+  sqs: SQSClient;
+  log: Logger;
+  /** Resolves events whose data was moved to S3 (`dataref`). */
+  claimCheck?: { s3: S3Client; bucket: string } | undefined;
+  /** Handlers running at once; default 10. One batch of up to 10 more may wait, prefetched. */
+  concurrency?: number;
+  /** Long poll, default 20 s: an idle consumer makes 3 receive calls a minute. */
+  waitTimeSeconds?: number;
+  /** Defaults to the queue's own VisibilityTimeout attribute. */
+  visibilityTimeoutSeconds?: number;
+  backoff?: { baseSeconds?: number; maxSeconds?: number };
+  /** stop() returns within this; default 25 s (ECS sends SIGKILL 30 s after SIGTERM). */
+  drainTimeoutMs?: number;
+}
+
+export interface RunningConsumer {
+  stop(): Promise<void>;
+}
+
+/** A received message and until when SQS keeps it hidden from other consumers. */
+interface Delivery {
+  message: Message;
+  receiptHandle: string;
+  hiddenUntil: number;
+}
+
+const batchSize = 10;
+/** Dead-letter reasons are for people; SQS caps a message's attributes at 256 KiB anyway. */
+const maxReasonLength = 1_000;
+
+/**
+ * Consumes one SQS queue: long-polls in batches of 10, runs up to `concurrency` handlers,
+ * keeps slow messages hidden with a batched heartbeat, deletes and reschedules in batches,
+ * sends what can never succeed to the dead-letter queue with the reason attached, and on
+ * stop() finishes what has started and hands the rest back to the queue.
+ */
+export function startConsumer(options: ConsumerOptions): RunningConsumer {
+  const { sqs, queueUrl } = options;
+  const concurrency = Math.max(1, options.concurrency ?? 10);
+  const waitTimeSeconds = options.waitTimeSeconds ?? 20;
+  const drainTimeoutMs = options.drainTimeoutMs ?? 25_000;
+  const log = options.log.child({ consumer: options.service });
+
+  const buffer: Delivery[] = [];
+  const active = new Map<Delivery, Promise<void>>();
+  /** Deletes, reschedules and dead-letter sends under way; stop() waits for them. */
+  const settling = new Set<Promise<unknown>>();
+  const aborter = new AbortController();
+  let running = true;
+  let receiving = 0;
+  /** Extra receivers only poll while the queue has a backlog (the last receive was full). */
+  let backlog = false;
+  let wake: () => void = () => {};
+  let changed = new Promise<void>((resolve) => {
+    wake = resolve;
+  });
+  const signal = () => {
+    wake();
+    changed = new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+  };
+  /** Waits, but no longer than until stop(). */
+  const pause = (ms: number) => sleep(ms, undefined, { signal: aborter.signal }).catch(() => {});
+
+  const { deletes, visibility } = createQueueBatchers(sqs, queueUrl);
+
+  const acknowledge = (delivery: Delivery, eventLog: Logger) =>
+    deletes.add(delivery.receiptHandle, null).catch((error: Error) => {
+      // The message comes back after its visibility timeout; the inbox then acknowledges it.
+      eventLog.warn({ err: error }, 'delete failed; the message will be redelivered and skipped');
+    });
+
+  /** Sets when the message reappears; failures mean it reappears at its current timeout instead. */
+  const reschedule = (delivery: Delivery, seconds: number, eventLog: Logger) =>
+    visibility.add(delivery.receiptHandle, clampVisibility(seconds)).catch((error: Error) => {
+      eventLog.warn({ err: error, seconds }, 'visibility change refused');
+    });
+  const extend = (delivery: Delivery, seconds: number) =>
+    visibility.add(delivery.receiptHandle, seconds).catch((error: Error) => {
+      // Usually a race with the message's delete: its receipt handle is already gone.
+      log.debug({ err: error, messageId: delivery.message.MessageId }, 'heartbeat refused');
+    });
+
+  async function deadLetter(delivery: Delivery, reason: string, info: QueueInfo, eventLog: Logger) {
+    if (!info.deadLetter) {
+      eventLog.error({ reason }, 'message cannot be processed and the queue has no dead-letter queue; retrying later');
+      await reschedule(delivery, backoffSeconds(receiveCountOf(delivery.message), options.backoff), eventLog);
+      return;
+    }
+    const original = Object.entries(delivery.message.MessageAttributes ?? {}).slice(0, 7);
+    const attributes: Record<string, MessageAttributeValue> = {
+      ...Object.fromEntries(original),
+      failure_reason: { DataType: 'String', StringValue: reason.slice(0, maxReasonLength) },
+      failure_consumer: { DataType: 'String', StringValue: options.service },
+      failure_receive_count: { DataType: 'Number', StringValue: String(receiveCountOf(delivery.message)) },
+    };
+    try {
+      // Rare by design, so one message per request: a batch of large bodies could exceed the request size.
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: info.deadLetter.queueUrl,
+          MessageBody: delivery.message.Body ?? '',
+          MessageAttributes: attributes,
+        }),
+      );
+      eventLog.error({ reason }, 'message sent to the dead-letter queue');
+      await acknowledge(delivery, eventLog);
+    } catch (error) {
+      eventLog.error({ err: error, reason }, 'could not send to the dead-letter queue; retrying later');
+      await reschedule(delivery, backoffSeconds(receiveCountOf(delivery.message), options.backoff), eventLog);
+    }
+  }
+
+  async function settle(delivery: Delivery, outcome: Outcome, info: QueueInfo, eventLog: Logger) {
+    if (outcome.kind === 'ack') {
+      eventLog.debug({ duplicate: outcome.duplicate }, 'event handled');
+      return acknowledge(delivery, eventLog);
+    }
+    if (outcome.kind === 'dead') return deadLetter(delivery, outcome.reason, info, eventLog);
+    const receiveCount = receiveCountOf(delivery.message);
+    const reason = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+    if (info.deadLetter && receiveCount >= info.deadLetter.maxReceiveCount) {
+      // SQS would move it on the next receive anyway; doing it now records why.
+      return deadLetter(delivery, `failed ${receiveCount} times, last: ${reason}`, info, eventLog);
+    }
+    const delay = outcome.delaySeconds ?? backoffSeconds(receiveCount, options.backoff);
+    eventLog.warn({ err: outcome.error, receiveCount, retryInSeconds: delay }, 'handler failed; retrying later');
+    return reschedule(delivery, delay, eventLog);
+  }
+
+  function startHandlers(info: QueueInfo) {
+    while (running && active.size < concurrency && buffer.length > 0) {
+      const delivery = buffer.shift() as Delivery;
+      const work = handleMessage(delivery.message, {
+        service: options.service,
+        handlers: options.handlers,
+        db: options.db,
+        log,
+        claimCheck: options.claimCheck,
+      })
+        .catch((error: unknown) => ({ outcome: { kind: 'retry', error } as Outcome, log }))
+        .then(({ outcome, log: eventLog }) => {
+          // Free the slot (and stop heartbeats) before settling: the batched delete must not hold it.
+          active.delete(delivery);
+          startHandlers(info);
+          signal();
+          const settled = settle(delivery, outcome, info, eventLog)
+            .catch((error: unknown) => eventLog.error({ err: error }, 'settling a message failed'))
+            .finally(() => settling.delete(settled));
+          settling.add(settled);
+        });
+      active.set(delivery, work);
+    }
+  }
+
+  /** Hands received-but-unstarted messages straight back to the queue. */
+  const release = (deliveries: Delivery[]) => Promise.all(deliveries.map((delivery) => reschedule(delivery, 0, log)));
+
+  async function receiveLoop(index: number, info: QueueInfo) {
+    while (running) {
+      const full = active.size + buffer.length + batchSize * receiving >= concurrency;
+      if (full || (index > 0 && !backlog)) {
+        await changed;
+        continue;
+      }
+      receiving++;
+      const sentAt = Date.now();
+      try {
+        const { Messages: messages = [] } = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: batchSize,
+            WaitTimeSeconds: waitTimeSeconds,
+            VisibilityTimeout: options.visibilityTimeoutSeconds,
+            MessageAttributeNames: ['All'],
+            MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+          }),
+          { abortSignal: aborter.signal },
+        );
+        backlog = messages.length === batchSize;
+        const deliveries = messages.map((message) => ({
+          message,
+          receiptHandle: message.ReceiptHandle ?? '',
+          hiddenUntil: sentAt + info.visibilityTimeoutSeconds * 1000,
+        }));
+        if (running) {
+          buffer.push(...deliveries);
+          startHandlers(info);
+        } else {
+          await release(deliveries);
+        }
+      } catch (error) {
+        if (!running) break;
+        log.warn({ err: error }, 'receive failed; retrying in a second');
+        await pause(1000);
+      } finally {
+        receiving--;
+        signal();
+      }
+    }
+  }
+
+  /** Extends the visibility of every held message that would reappear soon, in batches. */
+  function heartbeat(info: QueueInfo) {
+    const seconds = info.visibilityTimeoutSeconds;
+    const now = Date.now();
+    for (const delivery of [...active.keys(), ...buffer]) {
+      // Extended with 40 % of the timeout left at worst: room for a slow request.
+      if (delivery.hiddenUntil - now > seconds * 1000 * 0.6) continue;
+      delivery.hiddenUntil = now + seconds * 1000;
+      void extend(delivery, seconds);
+    }
+  }
+
+  let heartbeatTimer: NodeJS.Timeout | undefined;
+  const loops = (async () => {
+    let info: QueueInfo | undefined;
+    while (running && !info) {
+      try {
+        info = await readQueueInfo(sqs, queueUrl);
+        if (options.visibilityTimeoutSeconds) info.visibilityTimeoutSeconds = options.visibilityTimeoutSeconds;
+      } catch (error) {
+        log.error({ err: error, queueUrl }, 'cannot read the queue attributes; retrying');
+        await pause(2000);
+      }
+    }
+    if (!info) return;
+    const known = info;
+    heartbeatTimer = setInterval(() => heartbeat(known), Math.max(200, (known.visibilityTimeoutSeconds * 1000) / 5));
+    log.info({ queueUrl, concurrency, deadLetterQueue: known.deadLetter?.queueUrl }, 'consumer started');
+    const receivers = Math.ceil(concurrency / batchSize);
+    await Promise.all(Array.from({ length: receivers }, (_, index) => receiveLoop(index, known)));
+  })();
+
+  let stopping: Promise<void> | undefined;
+  async function stop() {
+    const deadline = Date.now() + drainTimeoutMs;
+    running = false;
+    aborter.abort();
+    signal();
+    await Promise.race([release(buffer.splice(0)), pauseFor(deadline - Date.now() - 1000)]);
+    // Keep a little of the budget for the final deletes.
+    const handlersDone = Promise.allSettled([...active.values()]).then(() => true);
+    const drained = await Promise.race([handlersDone, pauseFor(deadline - Date.now() - 1000).then(() => false)]);
+    if (!drained) log.warn({ inFlight: active.size }, 'stop timed out; unfinished messages will reappear');
+    clearInterval(heartbeatTimer);
+    const finished = (async () => {
+      await Promise.all([deletes.flush(), visibility.flush()]);
+      await Promise.allSettled([...settling]);
+      await loops;
+    })();
+    await Promise.race([finished, pauseFor(deadline - Date.now())]);
+    log.info('consumer stopped');
+  }
+
+  return {
+    stop() {
+      stopping ??= stop();
+      return stopping;
+    },
+  };
+}
+
+/** SQS accepts 0 s to 12 h. */
+function clampVisibility(seconds: number) {
+  return Math.min(43_200, Math.max(0, Math.round(seconds)));
+}
+
+function pauseFor(ms: number) {
+  return new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)).unref());
+}

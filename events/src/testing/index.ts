@@ -1,0 +1,3 @@
+export { publishEvents, receiveSome } from './bus.ts';
+export { type Emulator, forEachEmulator, motoEndpoint } from './emulators.ts';
+export { waitFor } from './wait.ts';
