@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { catalog, eventTypes } from '@taskoverflow/events/catalog';
-import { ScaffoldError, scaffoldService } from './new-service.ts';
+import { derivedFiles, ScaffoldError, scaffoldService } from './new-service.ts';
 import { sampleEvents } from './templates/sample-events.ts';
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
@@ -172,7 +172,7 @@ export default defineService({
     });
   }
 
-  it('when run from the command line, then it prints the next steps, npm install first; mistakes exit 1', () => {
+  it('when run from the command line, then it prints the next steps, npm install for the lock file; mistakes exit 1', () => {
     const script = join(repoRoot, 'scripts', 'new-service.ts');
 
     const ok = run(process.execPath, [script, 'gamma', '--consumes', 'CalendarFailed', '--root', root], repoRoot);
@@ -182,8 +182,9 @@ export default defineService({
     assert.equal(ok.status, 0, ok.stderr);
     assert.match(
       ok.stdout,
-      /Created services\/gamma:[\s\S]*npm install\s+# once: npm links the new workspace @taskoverflow\/gamma/,
+      /Created services\/gamma:[\s\S]*npm install\s+# before committing: adds @taskoverflow\/gamma to package-lock.json/,
     );
+    assert.doesNotMatch(ok.stdout, /Regenerated/, 'this scratch root has no generators to run');
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /^new-service: invalid name "Gamma!"/);
     assert.equal(none.status, 1);
@@ -194,5 +195,58 @@ export default defineService({
     for (const type of eventTypes) {
       assert.doesNotThrow(() => catalog[type].schema.parse(sampleEvents[type].data), type);
     }
+  });
+});
+
+describe('new-service scaffold: files derived from the manifests', () => {
+  // Stand-ins for infra/compose/generate.ts and events/src/docs/generate.ts: the real ones write
+  // into this checkout wherever they are run from (local/scaffold.test.ts runs them for real).
+  // Each records the service folders it sees, so the test shows they ran after the folder was written.
+  let root: string;
+  const writeGenerator = (script: string, body: string) => {
+    mkdirSync(join(root, script, '..'), { recursive: true });
+    writeFileSync(join(root, script), body);
+  };
+  const listingGenerator = (output: string) =>
+    `import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+mkdirSync('${output}'.split('/').slice(0, -1).join('/') || '.', { recursive: true });
+writeFileSync('${output}', readdirSync('services').join(','));
+`;
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'new-service-derived-'));
+    writeFileSync(join(root, 'package.json'), '{ "type": "module" }\n');
+    mkdirSync(join(root, 'services'));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('when the repository has the generators, then they run in its root after the folder is written', async () => {
+    const [compose, docs] = derivedFiles;
+    writeGenerator(compose.script, listingGenerator('docker-compose.yml'));
+    writeGenerator(docs.script, listingGenerator('docs/generated/services.txt'));
+
+    const { regenerated } = await scaffoldService({ name: 'delta', consumes: ['TodoCreated'], root });
+
+    assert.deepEqual(regenerated, ['docker-compose.yml', 'docs/generated/']);
+    assert.equal(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), 'delta');
+    assert.equal(readFileSync(join(root, 'docs/generated/services.txt'), 'utf8'), 'delta');
+  });
+
+  it('when a generator fails, then the command exits 1 naming it and how to finish, and the folder stays', () => {
+    const [compose, docs] = derivedFiles;
+    writeGenerator(compose.script, listingGenerator('docker-compose.yml'));
+    writeGenerator(docs.script, "process.stderr.write('catalog is broken');\nprocess.exit(3);\n");
+
+    const failed = run(
+      process.execPath,
+      [join(repoRoot, 'scripts', 'new-service.ts'), 'delta', '--consumes', 'TodoCreated', '--root', root],
+      repoRoot,
+    );
+
+    assert.equal(failed.status, 1, failed.stdout);
+    assert.match(failed.stderr, /services\/delta was created, but regenerating/);
+    assert.match(failed.stderr, /`node events\/src\/docs\/generate.ts` failed \(exit 3\):\ncatalog is broken/);
+    assert.match(failed.stderr, /run: node infra\/compose\/generate.ts && npm run docs:events/);
+    assert.ok(readdirSync(join(root, 'services', 'delta')).includes('service.ts'));
   });
 });

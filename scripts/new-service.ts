@@ -1,4 +1,5 @@
-// Scaffolds a new service folder: `npm run new-service -- <name> --consumes A,B [--http /api/v1/<name>]`.
+// Scaffolds a new service folder: `npm run new-service -- <name> --consumes A,B [--http /api/v1/<name>]`,
+// then regenerates the committed files derived from every manifest (ADR 0042, 0043).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -11,6 +12,9 @@ import { renderService } from './templates/service-files.ts';
 
 /** A mistake in the command line; the message says how to fix it. */
 export class ScaffoldError extends Error {}
+
+/** The folder was written, but a generator of the files derived from the manifests failed. */
+export class RegenerateError extends Error {}
 
 export interface ScaffoldRequest {
   name: string;
@@ -28,6 +32,8 @@ export interface Scaffolded {
   files: string[];
   /** False when Biome was not found or refused; `npm run format` then tidies the layout. */
   formatted: boolean;
+  /** Files derived from every manifest that were rewritten to include the new service (relative to the root). */
+  regenerated: string[];
 }
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
@@ -103,7 +109,36 @@ export async function scaffoldService(request: ScaffoldRequest): Promise<Scaffol
     writeFileSync(join(dir, path), content, { flag: 'wx' });
   }
   const formatted = formatWithBiome(request.root, dir);
-  return { dir, files: Object.keys(files).map((path) => `services/${request.name}/${path}`), formatted };
+  const regenerated = regenerateDerivedFiles(request.root);
+  return { dir, files: Object.keys(files).map((path) => `services/${request.name}/${path}`), formatted, regenerated };
+}
+
+/**
+ * Files generated from every manifest and committed, each checked for freshness by a test:
+ * the generator script (relative to the root) and what it writes.
+ */
+export const derivedFiles = [
+  { script: 'infra/compose/generate.ts', writes: 'docker-compose.yml' },
+  { script: 'events/src/docs/generate.ts', writes: 'docs/generated/' },
+] as const;
+
+/**
+ * Runs the repository's own generators (what `node infra/compose/generate.ts` and
+ * `npm run docs:events` run), so a new or removed service folder leaves `npm test` green.
+ * They write into the checkout they belong to, so a root without them (a scratch directory)
+ * is left alone. Returns what was rewritten; throws RegenerateError naming the failed command.
+ */
+export function regenerateDerivedFiles(root: string): string[] {
+  const regenerated: string[] = [];
+  for (const { script, writes } of derivedFiles) {
+    if (!existsSync(join(root, script))) continue;
+    const run = spawnSync(process.execPath, [script], { cwd: root, encoding: 'utf8' });
+    if (run.status !== 0) {
+      throw new RegenerateError(`\`node ${script}\` failed (exit ${run.status ?? run.signal}):\n${run.stderr}`);
+    }
+    regenerated.push(writes);
+  }
+  return regenerated;
 }
 
 /**
@@ -175,25 +210,32 @@ async function cli(argv: string[]): Promise<number> {
       .map((type) => type.trim())
       .filter(Boolean);
     const name = positionals[0];
-    const { files, formatted } = await scaffoldService({
+    const { files, formatted, regenerated } = await scaffoldService({
       name,
       consumes,
       http: values.http,
       root: resolve(values.root),
     });
+    const refreshed = regenerated.length > 0 ? `\nRegenerated ${regenerated.join(' and ')} to include it.\n` : '';
     process.stdout.write(`Created services/${name}:\n${files.map((file) => `  ${file}`).join('\n')}
-
+${refreshed}
 Next:
-  npm install                                   # once: npm links the new workspace @taskoverflow/${name}
   npx mocha 'services/${name}/src/**/*.test.ts'    # its tests pass as generated
-  node infra/compose/generate.ts && npm run docs:events   # refresh the generated docker-compose.yml and AsyncAPI
   npm start                                     # the local stack picks it up from its manifest
+  npm install                                   # before committing: adds @taskoverflow/${name} to package-lock.json (every image build's npm ci needs it)
 
 Then replace the example side effect in each handler with what ${name} should do.
 `);
     if (!formatted) process.stderr.write('Biome did not format the new files; run `npm run format`.\n');
     return 0;
   } catch (error) {
+    if (error instanceof RegenerateError) {
+      process.stderr.write(
+        `new-service: services/${positionals[0]} was created, but regenerating the files derived from the manifests failed.\n` +
+          `${error.message}\nFix the cause, then run: node infra/compose/generate.ts && npm run docs:events\n`,
+      );
+      return 1;
+    }
     if (!(error instanceof ScaffoldError)) throw error;
     process.stderr.write(`new-service: ${error.message}\n`);
     return 1;

@@ -401,11 +401,13 @@ ${files}${consumes.length > 0 ? `\n- \`src/handlers.ts\` — the handler map giv
 
 ## Run and test
 \`\`\`sh
-npm install                                   # once, so npm links the new workspace
 npx mocha 'services/${name}/src/**/*.test.ts'    # PGlite; set DATABASE_URL for PostgreSQL
-node infra/compose/generate.ts && npm run docs:events   # generated files that list every service
 npm start                                     # the whole stack, ${name} included
+npm install                                   # before committing: records the workspace in package-lock.json
 \`\`\`
+
+The scaffold already regenerated \`docker-compose.yml\` and \`docs/generated/\`; after changing
+\`service.ts\`, run \`node infra/compose/generate.ts && npm run docs:events\` again.
 
 ## Environment
 
