@@ -30,6 +30,8 @@ const topology = await applyTopology(awsClients(env), buildTopology(manifests, '
 function child(script: string, extra: Record<string, string>): Promise<ChildProcess> {
   const proc = fork(new URL(script, import.meta.url).pathname, {
     env: { ...process.env, ...env, BENCH_DIR: dir, ...extra },
+    // e.g. BENCH_NODE_ARGS=--cpu-prof to profile the producer and subscribers
+    execArgv: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
   });
   return new Promise((resolve, reject) => {
     proc.once('message', () => resolve(proc));

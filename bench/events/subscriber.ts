@@ -20,6 +20,9 @@ const consumer = startConsumer({
   db,
   sqs: awsClients().sqs,
   log,
+  // As the audit service: commit a received batch at once, and receive the next one meanwhile.
+  transactionBatchSize: 10,
+  concurrency: 20,
   handlers: {
     TodoCreated: async (event, { tx }) => {
       latencies.push(Date.now() - Date.parse(event.time));

@@ -22,21 +22,20 @@ export const receiveCountOf = (message: Message) => Number(message.Attributes?.A
 
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/**
- * Parses, resolves and handles one message inside the error boundary: nothing here throws.
- * The inbox row and the handler's writes share one transaction, so the event's side effects
- * commit exactly once however often SQS delivers it.
- */
-export async function handleMessage(
-  message: Message,
-  context: HandleContext,
-): Promise<{ outcome: Outcome; log: Logger }> {
+type Prepared =
+  | { message: Message; log: Logger; outcome: Outcome }
+  | { message: Message; log: Logger; event: AnyEvent; handler: Handler<AnyEvent['type']> };
+
+export type Handled = { outcome: Outcome; log: Logger };
+
+/** Parses and resolves one message inside the error boundary: nothing here throws. */
+async function prepare(message: Message, context: HandleContext): Promise<Prepared> {
   const messageLog = context.log.child({ messageId: message.MessageId });
   let envelope: ReturnType<typeof parseEnvelope>;
   try {
     envelope = parseEnvelope(JSON.parse(message.Body ?? ''));
   } catch (error) {
-    return { outcome: { kind: 'dead', reason: `unreadable message: ${reasonOf(error)}` }, log: messageLog };
+    return { message, log: messageLog, outcome: { kind: 'dead', reason: `unreadable message: ${reasonOf(error)}` } };
   }
   const log = messageLog.child({
     eventId: envelope.id,
@@ -44,37 +43,90 @@ export async function handleMessage(
     subject: envelope.subject,
     correlationid: envelope.correlationid,
   });
-  return { outcome: await runHandler(envelope, message, context, log), log };
+  const handler = context.handlers[envelope.type] as Handler<AnyEvent['type']> | undefined;
+  if (!handler) {
+    return {
+      message,
+      log,
+      outcome: { kind: 'dead', reason: `${context.service} has no handler for ${envelope.type}` },
+    };
+  }
+  try {
+    return { message, log, handler, event: parseEvent(await resolveData(envelope, context.claimCheck)) };
+  } catch (error) {
+    return { message, log, outcome: failureOutcome(error) };
+  }
 }
 
-async function runHandler(
-  envelope: ReturnType<typeof parseEnvelope>,
-  message: Message,
-  context: HandleContext,
-  log: Logger,
-): Promise<Outcome> {
-  const handler = context.handlers[envelope.type] as Handler<AnyEvent['type']> | undefined;
-  if (!handler) return { kind: 'dead', reason: `${context.service} has no handler for ${envelope.type}` };
-  try {
-    const event = parseEvent(await resolveData(envelope, context.claimCheck));
-    const receiveCount = receiveCountOf(message);
-    const handled = await context.db.transaction(async (tx) => {
+function failureOutcome(error: unknown): Outcome {
+  if (error instanceof InvalidEventError || error instanceof PermanentError) {
+    return { kind: 'dead', reason: reasonOf(error) };
+  }
+  if (error instanceof RetryLaterError) return { kind: 'retry', error, delaySeconds: error.delaySeconds };
+  return { kind: 'retry', error };
+}
+
+type Ready = Extract<Prepared, { event: AnyEvent }>;
+
+/**
+ * Records each event in the inbox and runs its handler, all in one transaction, so the
+ * events' side effects commit exactly once however often SQS delivers them. Returns, per
+ * event, whether it was a duplicate (already in the inbox: the handler did not run).
+ */
+async function runInTransaction(ready: readonly Ready[], context: HandleContext): Promise<boolean[]> {
+  return context.db.transaction(async (tx) => {
+    const duplicates: boolean[] = [];
+    for (const { event, handler, log, message } of ready) {
       const inserted = await tx.query(
         `INSERT INTO inbox (consumer, event_id, event_type) VALUES ($1, $2, $3)
          ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id`,
         [context.service, event.id, event.type],
       );
-      if (inserted.length === 0) return false;
-      await handler(event as never, { tx, log, receiveCount });
-      return true;
-    });
-    if (!handled) log.info('duplicate delivery acknowledged without running the handler');
-    return { kind: 'ack', duplicate: !handled };
-  } catch (error) {
-    if (error instanceof InvalidEventError || error instanceof PermanentError) {
-      return { kind: 'dead', reason: reasonOf(error) };
+      if (inserted.length > 0) await handler(event as never, { tx, log, receiveCount: receiveCountOf(message) });
+      duplicates.push(inserted.length === 0);
     }
-    if (error instanceof RetryLaterError) return { kind: 'retry', error, delaySeconds: error.delaySeconds };
-    return { kind: 'retry', error };
+    return duplicates;
+  });
+}
+
+async function runOne(item: Ready, context: HandleContext): Promise<Handled> {
+  try {
+    const [duplicate = false] = await runInTransaction([item], context);
+    if (duplicate) item.log.info('duplicate delivery acknowledged without running the handler');
+    return { outcome: { kind: 'ack', duplicate }, log: item.log };
+  } catch (error) {
+    return { outcome: failureOutcome(error), log: item.log };
   }
+}
+
+/**
+ * Handles a group of messages in one transaction: one commit instead of one per message,
+ * which is most of a consumer's cost on PGlite. When any handler fails, the group's
+ * transaction rolls back and each message runs alone, so only the failing one is retried.
+ * Nothing here throws.
+ */
+export async function handleMessages(messages: readonly Message[], context: HandleContext): Promise<Handled[]> {
+  const prepared = await Promise.all(messages.map((message) => prepare(message, context)));
+  const ready = prepared.filter((item): item is Ready => 'event' in item);
+  const results = new Map<Message, Handled>();
+  for (const item of prepared) if ('outcome' in item) results.set(item.message, item);
+
+  let grouped: boolean[] | undefined;
+  if (ready.length > 1) grouped = await runInTransaction(ready, context).catch(() => undefined);
+  for (const [index, item] of ready.entries()) {
+    const duplicate = grouped?.[index];
+    if (duplicate === undefined) {
+      results.set(item.message, await runOne(item, context));
+    } else {
+      if (duplicate) item.log.info('duplicate delivery acknowledged without running the handler');
+      results.set(item.message, { outcome: { kind: 'ack', duplicate }, log: item.log });
+    }
+  }
+  return messages.map((message) => results.get(message) as Handled);
+}
+
+/** One message: see handleMessages. */
+export async function handleMessage(message: Message, context: HandleContext): Promise<Handled> {
+  const [handled] = await handleMessages([message], context);
+  return handled as Handled;
 }

@@ -156,6 +156,30 @@ forEachEmulator((emulator: Emulator) => {
       assert.equal(await effectsOf([event]), 1);
     });
 
+    it('when messages share one transaction and one handler fails, then the others commit once and only it retries', async () => {
+      const { prefix, topicArn, queue } = await topology({ visibilityTimeoutSeconds: 30, maxReceiveCount: 2 });
+      const events = [created(31), created(32, 'poison'), created(33), created(34)];
+      const { calls, handler } = recorder(async (event) => {
+        if (event.data.title === 'poison') throw new Error('cannot take this one');
+      });
+      await publishEvents(emulator.clients.sns, topicArn, [...events, events[0] as CloudEvent]); // and a duplicate
+      await waitFor(async () => (await queueDepth(emulator.clients.sqs, queue.queueUrl)).visible === 5, {
+        what: 'all five queued',
+      });
+
+      consume(queue.queueUrl, prefix, { handlers: { TodoCreated: handler }, transactionBatchSize: 10 });
+
+      await deadLetters(queue, 1);
+      await waitFor(async () => {
+        const depth = await queueDepth(emulator.clients.sqs, queue.queueUrl);
+        return depth.visible + depth.hidden === 0;
+      });
+      const good = events.filter((event) => event.data.title !== 'poison');
+      assert.equal(await effectsOf(good), 3);
+      assert.equal(await effectsOf([events[1] as CloudEvent]), 0);
+      assert.ok(calls.filter((call) => call.event.data.title === 'poison').length >= 2, 'the failing one was retried');
+    });
+
     it('when a handler always throws, then the message is retried and dead-lettered after maxReceiveCount', async () => {
       const { prefix, topicArn, queue } = await topology({ visibilityTimeoutSeconds: 30, maxReceiveCount: 3 });
       const { calls, handler } = recorder(async () => {

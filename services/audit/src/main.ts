@@ -17,6 +17,9 @@ const consumer = startConsumer({
   db,
   sqs,
   log,
+  // Appending to the log waits on nothing but the database: commit a received batch at once.
+  transactionBatchSize: 10,
+  concurrency: 20, // one batch in the transaction, the next one received meanwhile
   ...(config.EVENTS_BUCKET ? { claimCheck: { s3, bucket: config.EVENTS_BUCKET } } : {}),
 });
 const http = await listen(createApp({ db, log }), config.PORT, log);
