@@ -4,17 +4,10 @@ import { claimCheckKey, offloadIfLarge, resolveData } from './claim-check.ts';
 import { PermanentError } from './consumer/types.ts';
 import { makeEvent, parseEnvelope, parseEvent } from './envelope.ts';
 import { forEachEmulator } from './testing/emulators.ts';
+import { sampleTodo } from './testing/fixtures.ts';
 import { applyTopology } from './topology-apply.ts';
 
-const todo = (title: string) => ({
-  id: 1,
-  title,
-  description: null,
-  completed: false,
-  deadline_at: null,
-  created_at: '2026-01-01T00:00:00',
-  updated_at: '2026-01-01T00:00:00',
-});
+const todo = (title: string) => sampleTodo(1, title);
 const created = (title: string) => makeEvent({ type: 'TodoCreated', source: 'todo', subject: '1', data: todo(title) });
 
 forEachEmulator((emulator) => {

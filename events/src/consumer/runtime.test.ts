@@ -3,13 +3,13 @@ import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createLogger, type Db } from '@taskoverflow/platform';
 import { openTestDb, type TestDb } from '@taskoverflow/platform/testing';
 import { awsClients } from '../aws.ts';
-import type { Todo } from '../catalog/index.ts';
 import { claimCheckThresholdBytes, offloadIfLarge } from '../claim-check.ts';
 import { type CloudEvent, makeEvent } from '../envelope.ts';
 import { defineService } from '../manifest.ts';
 import { inboxMigrations } from '../migrations.ts';
 import { publishEvents, receiveSome } from '../testing/bus.ts';
 import { type Emulator, forEachEmulator } from '../testing/emulators.ts';
+import { sampleTodo } from '../testing/fixtures.ts';
 import { waitFor } from '../testing/wait.ts';
 import { buildTopology } from '../topology.ts';
 import { type AppliedQueue, applyTopology } from '../topology-apply.ts';
@@ -18,15 +18,7 @@ import { type Handler, PermanentError, RetryLaterError } from './types.ts';
 
 const log = createLogger('consumer-test', process.env.TEST_LOG_LEVEL ?? 'silent');
 
-const todo = (id: number, title = `todo ${id}`): Todo => ({
-  id,
-  title,
-  description: null,
-  completed: false,
-  deadline_at: null,
-  created_at: '2026-01-01T00:00:00',
-  updated_at: '2026-01-01T00:00:00',
-});
+const todo = sampleTodo;
 const created = (id: number, title?: string) =>
   makeEvent({ type: 'TodoCreated', source: 'todo', subject: String(id), data: todo(id, title) });
 

@@ -1,18 +1,11 @@
 import assert from 'node:assert/strict';
 import { openTestDb, type TestDb } from '@taskoverflow/platform/testing';
 import { outboxMigrations } from '../migrations.ts';
+import { sampleTodo } from '../testing/fixtures.ts';
 import { appendToOutbox } from './append.ts';
 import { claimBatch, markFailed, markSent } from './claim.ts';
 
-const todo = (id: number) => ({
-  id,
-  title: `todo ${id}`,
-  description: null,
-  completed: false,
-  deadline_at: null,
-  created_at: '2026-01-01T00:00:00',
-  updated_at: '2026-01-01T00:00:00',
-});
+const todo = sampleTodo;
 
 describe('outbox claims', () => {
   let test: TestDb;

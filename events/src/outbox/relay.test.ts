@@ -8,7 +8,7 @@ import { createProxyServer } from 'http-proxy-3';
 import { awsClients } from '../aws.ts';
 import { defineService } from '../manifest.ts';
 import { outboxMigrations } from '../migrations.ts';
-import { forEachEmulator, receiveSome, waitFor } from '../testing/index.ts';
+import { forEachEmulator, receiveSome, sampleTodo, waitFor } from '../testing/index.ts';
 import { buildTopology } from '../topology.ts';
 import { type AppliedTopology, applyTopology } from '../topology-apply.ts';
 import { appendToOutbox } from './append.ts';
@@ -21,15 +21,7 @@ const consumer = defineService({
   consumes: ['TodoCreated', 'TodoUpdated'],
   publishes: [],
 });
-const todo = (id: number, title: string) => ({
-  id,
-  title,
-  description: null,
-  completed: false,
-  deadline_at: null,
-  created_at: '2026-01-01T00:00:00',
-  updated_at: '2026-01-01T00:00:00',
-});
+const todo = sampleTodo;
 
 /** An SNS endpoint in front of the emulator that can be switched off, as an outage would. */
 async function switchableEndpoint(target: string) {

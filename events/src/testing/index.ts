@@ -1,3 +1,4 @@
 export { publishEvents, receiveSome } from './bus.ts';
 export { type Emulator, forEachEmulator, motoEndpoint } from './emulators.ts';
+export { sampleTodo } from './fixtures.ts';
 export { waitFor } from './wait.ts';

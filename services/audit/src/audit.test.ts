@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type AnyEvent, type HandlerContext, makeEvent } from '@taskoverflow/events';
+import { sampleTodo } from '@taskoverflow/events/testing';
 import { createLogger } from '@taskoverflow/platform';
 import { openTestDb, type TestDb, testDrivers } from '@taskoverflow/platform/testing';
 import { createApp } from './app.ts';
@@ -9,15 +10,7 @@ import { appendAuditEntry } from './log/append-audit-entry.ts';
 import { auditMigrations } from './migrations.ts';
 
 const log = createLogger('audit-test', 'silent');
-const todo = (id: number) => ({
-  id,
-  title: `todo ${id}`,
-  description: null,
-  completed: false,
-  deadline_at: null,
-  created_at: '2026-01-01T00:00:00',
-  updated_at: '2026-01-01T00:00:00',
-});
+const todo = sampleTodo;
 const created = (id: number) =>
   makeEvent({ type: 'TodoCreated', source: 'todo', subject: String(id), data: todo(id), sequence: 1 }) as AnyEvent;
 const deleted = (id: number) =>
