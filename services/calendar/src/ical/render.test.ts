@@ -24,7 +24,10 @@ const corpus: Todo[] = [
   todo(1, { title: 'Milk, eggs; bread', description: 'C:\\temp\\list; then, later\nline two\r\nline three' }),
   todo(2, { title: '🎉 party 🎉🎉', description: '😀'.repeat(60), completed: true }),
   todo(3, { title: '日本語のタイトル', description: '東京で会議。'.repeat(40) }),
-  todo(8, { title: '短い日本語のタイトルですが、八十文字以内でも七十五オクテットを超えます。', description: '🎉'.repeat(17) }),
+  todo(8, {
+    title: '短い日本語のタイトルですが、八十文字以内でも七十五オクテットを超えます。',
+    description: '🎉'.repeat(17),
+  }),
   todo(4, { title: 'x'.repeat(80), description: 'Lorem ipsum dolor sit amet, '.repeat(18).slice(0, 500) }),
   todo(5, { title: 'mixé ü ß — ‘quotes’ "double" C:\\Temp', description: 'a\\,b\\;c' }),
   todo(6, { title: 'Colon: and semicolon; at the end;', description: 'é'.repeat(500), completed: true }),
@@ -124,7 +127,9 @@ describe('renderCalendar', () => {
     const expected = (value: string) =>
       // biome-ignore lint/suspicious/noControlCharactersInRegex: the renderer drops these
       value.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').replace(/\r\n|\r|\n/g, '\n');
-    const unicode = fc.string({ unit: 'binary', minLength: 1, maxLength: 300, size: 'max' }).filter((t) => !t.includes('\uFFFD'));
+    const unicode = fc
+      .string({ unit: 'binary', minLength: 1, maxLength: 300, size: 'max' })
+      .filter((t) => !t.includes('\uFFFD'));
 
     fc.assert(
       fc.property(unicode, unicode, (title, description) => {
