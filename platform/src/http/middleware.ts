@@ -39,9 +39,11 @@ export function requestBoundary(log: Logger): Middleware {
     ctx.set('x-request-id', requestId);
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) {
-        ctx.status = 404;
-        ctx.body = { error: 'Not found' };
+      // A status set without a body (no route, the router's 405 with its Allow header) still answers JSON.
+      if (ctx.status >= 400 && ctx.body == null) {
+        const status = ctx.status;
+        ctx.body = { error: status === 404 ? 'Not found' : ctx.message };
+        ctx.status = status; // assigning a body to an unmatched request would turn its 404 into 200
       }
     } catch (caught) {
       const error = (caught ?? {}) as HttpishError;

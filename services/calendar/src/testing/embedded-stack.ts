@@ -54,7 +54,7 @@ export async function startEmbeddedStack(log: Logger): Promise<EmbeddedStack> {
       return queue.queueUrl;
     };
 
-    const todo = await openTestDb('todo', [...todoMigrations, inboxMigrations]);
+    const todo = await openTestDb('todo', todoMigrations);
     closers.push(() => todo.drop());
     const calendar = await openTestDb('calendar', calendarMigrations);
     closers.push(() => calendar.drop());

@@ -4,7 +4,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { type CloudEvent, type EventType, makeEvent } from '@taskoverflow/events';
-import { inboxMigrations } from '@taskoverflow/events/migrations';
 import { createLogger, type Db } from '@taskoverflow/platform';
 import { openTestDb, type TestDb } from '@taskoverflow/platform/testing';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
@@ -36,7 +35,7 @@ export async function startHarness(): Promise<Harness> {
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  const test: TestDb = await openTestDb('todo', [...todoMigrations, inboxMigrations]);
+  const test: TestDb = await openTestDb('todo', todoMigrations);
   const server: Server = createServer(
     createApp({ db: test.db, log, calendarStorage: { s3, bucket: BUCKET } }).callback(),
   );

@@ -1,7 +1,7 @@
 // ISO 8601 date-times as clients of the original API sent them:
 // `2023-02-27T00:00:00`, with `Z` or an offset, and `2023-04-04 14:00:00.000` (its web UI).
 const pattern =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 
 const pad = (value: number, width = 2) => String(value).padStart(width, '0');
 

@@ -5,10 +5,17 @@ import { jsonObjectBody } from '../json-body.ts';
 import { parseCreate, parseId, parseListQuery, parseUpdate } from './input.ts';
 import type { Cause, TodoStore } from './store.ts';
 
-const causeOf = (ctx: Context): Cause => ({
-  correlationId: ctx.state.requestId,
-  traceparent: ctx.get('traceparent') || undefined,
-});
+// W3C trace context. A malformed one is dropped, not stored: the event would fail the envelope
+// schema, and the relay parks such rows unpublished (ADR 0003) — a client header would lose an event.
+const traceparentPattern = /^(?!ff)[\da-f]{2}-(?!0{32})[\da-f]{32}-(?!0{16})[\da-f]{16}-[\da-f]{2}$/;
+
+const causeOf = (ctx: Context): Cause => {
+  const traceparent = ctx.get('traceparent');
+  return {
+    correlationId: ctx.state.requestId,
+    traceparent: traceparentPattern.test(traceparent) ? traceparent : undefined,
+  };
+};
 
 // Bodies arrive from PostgreSQL as JSON text and are sent as they are.
 function sendJson(ctx: Context, status: number, body: string) {

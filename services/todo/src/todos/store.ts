@@ -8,25 +8,25 @@ export interface Cause {
 }
 
 // Each write is one statement: the todo change and its outbox event commit together,
-// in one round trip. PostgreSQL renders the JSON so the handler only forwards text.
+// in one round trip. The JSON is a stored column (wire_json) the handler only forwards.
 const outboxInsert = (type: string, sequence: string) => `
   INSERT INTO outbox (type, subject, data, sequence, correlation_id, traceparent)
-  SELECT '${type}', t.id::text, todo_json(t), ${sequence}, $1, $2 FROM t`;
+  SELECT '${type}', t.id::text, t.wire_json::json, ${sequence}, $1, $2 FROM t`;
 
 const LIST = `
-  SELECT '[' || coalesce(string_agg(todo_json(t)::text, ',' ORDER BY t.id), '') || ']' AS body
+  SELECT '[' || coalesce(string_agg(t.wire_json, ',' ORDER BY t.id), '') || ']' AS body
   FROM todos t
   WHERE ($1::boolean IS NULL OR t.completed = $1)
     AND ($2::integer IS NULL OR t.deadline_at <= (now() AT TIME ZONE 'utc') + make_interval(days => $2))`;
 
-const GET = 'SELECT todo_json(t)::text AS body FROM todos t WHERE t.id = $1';
+const GET = 'SELECT wire_json AS body FROM todos WHERE id = $1';
 
 const CREATE = `
   WITH t AS (
     INSERT INTO todos (title, description, completed, deadline_at)
-    VALUES ($3, $4, $5, $6::timestamp) RETURNING *
+    VALUES ($3, $4, $5, $6::timestamp) RETURNING id, version, wire_json
   ), o AS (${outboxInsert('TodoCreated', 't.version')})
-  SELECT todo_json(t)::text AS body FROM t`;
+  SELECT t.wire_json AS body FROM t`;
 
 const UPDATE = `
   WITH t AS (
@@ -37,14 +37,14 @@ const UPDATE = `
       deadline_at = CASE WHEN $10 THEN $11::timestamp ELSE deadline_at END,
       updated_at = now() AT TIME ZONE 'utc',
       version = version + 1
-    WHERE id = $3 RETURNING *
+    WHERE id = $3 RETURNING id, version, wire_json
   ), o AS (${outboxInsert('TodoUpdated', 't.version')})
-  SELECT todo_json(t)::text AS body FROM t`;
+  SELECT t.wire_json AS body FROM t`;
 
 const DELETE = `
-  WITH t AS (DELETE FROM todos WHERE id = $3 RETURNING *),
+  WITH t AS (DELETE FROM todos WHERE id = $3 RETURNING id, version, wire_json),
   o AS (${outboxInsert('TodoDeleted', 't.version + 1')})
-  SELECT todo_json(t)::text AS body FROM t`;
+  SELECT t.wire_json AS body FROM t`;
 
 type Body = { body: string };
 

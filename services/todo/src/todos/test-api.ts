@@ -1,0 +1,149 @@
+// Test harness: the real app on a real database (PGlite, or PostgreSQL when DATABASE_URL
+// is set), served by node:http on an ephemeral 127.0.0.1 port.
+import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { type AddressInfo, connect } from 'node:net';
+import { todoSchema } from '@taskoverflow/events/catalog';
+import { createLogger, type Db, type Logger } from '@taskoverflow/platform';
+import { openTestDb, type TestDriver, testDriver } from '@taskoverflow/platform/testing';
+import { z } from 'zod';
+import { createApp } from '../app.ts';
+import { todoMigrations } from '../migrations.ts';
+
+export interface ApiResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+  /** The parsed body; undefined when it is empty or not JSON. */
+  json: unknown;
+}
+
+export interface RequestOptions {
+  /** Sent as JSON with `Content-Type: application/json`. */
+  json?: unknown;
+  /** Sent as is, with whatever headers are given. */
+  raw?: string | Buffer;
+  headers?: Record<string, string>;
+}
+
+export interface TestApi {
+  db: Db;
+  request(method: string, path: string, options?: RequestOptions): Promise<ApiResponse>;
+  /** Writes `bytes` to a fresh connection and returns everything the server sends until it closes. */
+  rawRequest(bytes: string): Promise<string>;
+  /** Empties the tables and restarts ids at 1. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startTestApi(
+  driver: TestDriver = testDriver,
+  log: Logger = createLogger('todo-test', 'silent'),
+): Promise<TestApi> {
+  const test = await openTestDb('todo', todoMigrations, driver);
+  const server = createServer(createApp({ db: test.db, log }).callback());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+
+  function request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
+    const headers: Record<string, string> = { ...options.headers };
+    let payload = options.raw;
+    if (options.json !== undefined) {
+      payload = JSON.stringify(options.json);
+      headers['content-type'] ??= 'application/json';
+    }
+    // Node sends a DELETE body without framing unless told its length.
+    if (payload !== undefined && !('content-length' in headers) && !('transfer-encoding' in headers)) {
+      headers['content-length'] = String(Buffer.byteLength(payload));
+    }
+    return new Promise((resolve, reject) => {
+      const outgoing = httpRequest({ host: '127.0.0.1', port, method, path, headers, agent }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = text ? JSON.parse(text) : undefined;
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, text, json });
+        });
+      });
+      outgoing.on('error', reject);
+      outgoing.end(payload);
+    });
+  }
+
+  function rawRequest(bytes: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.end(bytes));
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      socket.on('error', reject);
+      socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    });
+  }
+
+  return {
+    db: test.db,
+    request,
+    rawRequest,
+    reset: () => test.db.exec('TRUNCATE todos, outbox RESTART IDENTITY'),
+    async close() {
+      agent.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await test.drop();
+    },
+  };
+}
+
+const shared = new Map<TestDriver, Promise<TestApi>>();
+
+/**
+ * One app and database per driver for every suite in this mocha process (each suite calls
+ * `reset()`): starting PGlite takes seconds on a busy machine, a reset milliseconds.
+ */
+export function sharedTestApi(driver: TestDriver = testDriver): Promise<TestApi> {
+  let api = shared.get(driver);
+  if (!api) {
+    api = startTestApi(driver);
+    shared.set(driver, api);
+  }
+  return api;
+}
+
+// A root-level hook (registered when mocha loads the first suite importing this file).
+if (typeof after === 'function') {
+  after(async () => {
+    for (const api of shared.values()) await (await api).close();
+  });
+}
+
+export interface OutboxRow {
+  type: string;
+  subject: string;
+  sequence: number;
+  data: unknown;
+  correlation_id: string | null;
+  traceparent: string | null;
+}
+
+export const outboxRows = (db: Db) =>
+  db.query<OutboxRow & Record<string, unknown>>(
+    'SELECT type, subject, sequence::int AS sequence, data, correlation_id, traceparent FROM outbox ORDER BY position',
+  );
+
+/** A todo as the API writes it: no extra keys, UTC datetimes like Python's isoformat(). */
+export const isoUtc = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?$/;
+
+export const wireTodo = z.strictObject({
+  ...todoSchema.shape,
+  deadline_at: z.string().regex(isoUtc).nullable(),
+  created_at: z.string().regex(isoUtc),
+  updated_at: z.string().regex(isoUtc),
+});
+export type WireTodo = z.infer<typeof wireTodo>;
