@@ -2,7 +2,6 @@
 // `npm run bench:api`; env: BENCH_DURATION (10s), BENCH_CONNECTIONS (50), BENCH_THREADS (2),
 // BENCH_REPEAT (1: runs per endpoint; the best is summarised, all are listed),
 // BENCH_DRIVERS (postgres,pglite), BENCH_LOG_LEVEL (warn), DATABASE_URL, and
-// BENCH_OUTBOX_NOTIFY=off to disable the outbox NOTIFY trigger in the throwaway PostgreSQL
 // database (a what-if for docs/adr/0050; the shipped schema has it on). Other service env
 // (DB_POOL_SIZE, ...) is passed through to the service.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -24,7 +23,6 @@ const settings = {
   drivers: (process.env.BENCH_DRIVERS ?? 'postgres,pglite').split(',').map((name) => name.trim()),
   logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
   repeat: Math.max(1, Number(process.env.BENCH_REPEAT ?? 1)),
-  outboxNotify: process.env.BENCH_OUTBOX_NOTIFY === 'off' ? 'off' : 'on',
   seed: 100,
   serverUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
 };
@@ -75,8 +73,6 @@ function stop(child: ChildProcess): Promise<void> {
 
 interface Target {
   env: Record<string, string>;
-  /** Runs once the service has migrated its database. */
-  prepare(): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -96,10 +92,6 @@ async function postgresTarget(): Promise<Target> {
   url.pathname = `/${database}`;
   return {
     env: { TODO_DATABASE_URL: url.toString() }, // the service creates it on start
-    async prepare() {
-      if (settings.outboxNotify === 'on') return;
-      await withAdmin(url.toString(), (client) => client.query('ALTER TABLE outbox DISABLE TRIGGER outbox_notify'));
-    },
     async cleanup() {
       await withAdmin(settings.serverUrl, (client) =>
         client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(database)} WITH (FORCE)`),
@@ -112,7 +104,6 @@ async function pgliteTarget(): Promise<Target> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-api-'));
   return {
     env: { DATA_DIR: dir },
-    prepare: async () => {},
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };
 }
@@ -138,7 +129,6 @@ async function benchDriver(driver: string): Promise<Record<string, EndpointResul
   const base = `http://127.0.0.1:${port}`;
   try {
     await waitForHealth(base, child);
-    await target.prepare();
     await seed(base, settings.seed);
     const common = { threads: settings.threads, connections: settings.connections, duration: settings.duration };
     // GET first: the POST run adds thousands of todos.
@@ -175,10 +165,7 @@ const conditions = {
           `SELECT name, setting FROM pg_settings
            WHERE name IN ('server_version', 'synchronous_commit', 'fsync', 'full_page_writes', 'shared_buffers')`,
         );
-        return {
-          ...Object.fromEntries(rows.map((row) => [row.name, row.setting])),
-          outboxNotifyTrigger: settings.outboxNotify,
-        };
+        return Object.fromEntries(rows.map((row) => [row.name, row.setting]));
       })
     : undefined,
 };

@@ -33,6 +33,7 @@ async function commit(count: number): Promise<void> {
      FROM unnest($1::int[]) AS id`,
     [ids],
   );
+  relay.wake(); // as the todo API does after each write
 }
 
 /** `rate` events a second for `seconds`, committed in 10 ms ticks. */

@@ -1,5 +1,7 @@
 -- Transactional outbox: a service inserts its events here in the same transaction as
--- its state change; the relay publishes them to SNS and marks them sent.
+-- its state change; the relay publishes them to SNS and marks them sent. The writer wakes
+-- its relay in-process after commit (no NOTIFY: PostgreSQL serialises the commits of
+-- transactions that notify, which halved write throughput; see ADR 0003).
 CREATE TABLE outbox (
   position        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   id              uuid NOT NULL DEFAULT gen_random_uuid() UNIQUE,
@@ -19,10 +21,3 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_pending ON outbox (position) WHERE sent_at IS NULL;
 -- The relay holds back a subject's later events while an earlier one waits for a retry.
 CREATE INDEX outbox_pending_subject ON outbox (subject, position) WHERE sent_at IS NULL;
-
-CREATE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM pg_notify('outbox', '');
-  RETURN NULL;
-END $$;
-CREATE TRIGGER outbox_notify AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();

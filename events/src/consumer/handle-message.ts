@@ -16,6 +16,8 @@ export interface HandleContext {
   db: Db;
   log: Logger;
   claimCheck: ClaimCheckStore | undefined;
+  /** Called after a transaction in which handlers ran has committed. */
+  onCommit: (() => void) | undefined;
 }
 
 export const receiveCountOf = (message: Message) => Number(message.Attributes?.ApproximateReceiveCount ?? 1);
@@ -74,8 +76,8 @@ type Ready = Extract<Prepared, { event: AnyEvent }>;
  * event, whether it was a duplicate (already in the inbox: the handler did not run).
  */
 async function runInTransaction(ready: readonly Ready[], context: HandleContext): Promise<boolean[]> {
-  return context.db.transaction(async (tx) => {
-    const duplicates: boolean[] = [];
+  const duplicates = await context.db.transaction(async (tx) => {
+    const seenBefore: boolean[] = [];
     for (const { event, handler, log, message } of ready) {
       const inserted = await tx.query(
         `INSERT INTO inbox (consumer, event_id, event_type) VALUES ($1, $2, $3)
@@ -83,10 +85,12 @@ async function runInTransaction(ready: readonly Ready[], context: HandleContext)
         [context.service, event.id, event.type],
       );
       if (inserted.length > 0) await handler(event as never, { tx, log, receiveCount: receiveCountOf(message) });
-      duplicates.push(inserted.length === 0);
+      seenBefore.push(inserted.length === 0);
     }
-    return duplicates;
+    return seenBefore;
   });
+  if (duplicates.includes(false)) context.onCommit?.();
+  return duplicates;
 }
 
 async function runOne(item: Ready, context: HandleContext): Promise<Handled> {

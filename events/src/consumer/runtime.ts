@@ -40,6 +40,11 @@ export interface ConsumerOptions {
    * its messages run one after another: keep 1 for handlers that wait on the network.
    */
   transactionBatchSize?: number;
+  /**
+   * Called after handlers' writes commit. A service whose handlers publish through the
+   * outbox passes its relay's `wake`, so their events leave at once.
+   */
+  onCommit?: () => void;
 }
 
 export interface RunningConsumer {
@@ -164,7 +169,14 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
       const group = buffer.splice(0, Math.min(transactionBatchSize, concurrency - active.size));
       const work = handleMessages(
         group.map((delivery) => delivery.message),
-        { service: options.service, handlers: options.handlers, db: options.db, log, claimCheck: options.claimCheck },
+        {
+          service: options.service,
+          handlers: options.handlers,
+          db: options.db,
+          log,
+          claimCheck: options.claimCheck,
+          onCommit: options.onCommit,
+        },
       )
         .catch((error: unknown): Handled[] => group.map(() => ({ outcome: { kind: 'retry', error }, log })))
         .then((results) => {

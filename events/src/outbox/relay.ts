@@ -17,7 +17,7 @@ export interface RelayOptions {
   claimCheck?: { s3: S3Client; bucket: string } | undefined;
   /** Rows claimed per round. */
   batchSize?: number;
-  /** Fallback poll when no NOTIFY arrives (another replica's insert, a lost connection). */
+  /** Fallback poll for rows nobody woke the relay for (a crashed replica's, an expired lease). */
   pollIntervalMs?: number;
   /** How long a claimed row is reserved for this relay before another may take it. */
   leaseSeconds?: number;
@@ -27,6 +27,8 @@ export interface RelayOptions {
 }
 
 export interface Relay {
+  /** Call after committing outbox rows: publishes them now instead of at the next poll. */
+  wake(): void;
   /** Publishes what is pending now; resolves when the outbox has nothing claimable left. */
   flush(): Promise<void>;
   stop(): Promise<void>;
@@ -52,7 +54,7 @@ function toEvent(row: OutboxRow, source: string): AnyEvent {
 }
 
 /**
- * Publishes outbox rows to SNS. Wakes on NOTIFY `outbox` (sent by the insert trigger),
+ * Publishes outbox rows to SNS. Woken in-process by whoever committed rows (`wake()`),
  * polls as a fallback, publishes with PublishBatch in position order, keeps a subject's
  * events in order when some fail, and retries failures with exponential backoff.
  */
@@ -141,13 +143,13 @@ export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
     return running;
   }
 
-  const unlisten = await db.listen('outbox', () => void wake());
   const timer = setInterval(() => void wake(), options.pollIntervalMs ?? 1000);
   timer.unref();
   void wake();
   log.info({ topicArn }, 'outbox relay started');
 
   return {
+    wake: () => void wake(),
     async flush() {
       await wake();
       if (running) await running;
@@ -155,7 +157,6 @@ export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
     async stop() {
       stopped = true;
       clearInterval(timer);
-      await unlisten();
       await running;
     },
   };

@@ -24,10 +24,6 @@ export async function openPglite(dir: string): Promise<Db> {
     query: root.query,
     exec: root.exec,
     transaction: (work) => pg.transaction((tx) => work(wrap(tx))),
-    async listen(channel, onNotify) {
-      const unlisten = await pg.listen(channel, onNotify);
-      return () => unlisten();
-    },
     close: () => pg.close(),
   };
 }

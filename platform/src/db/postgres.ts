@@ -36,7 +36,6 @@ export function openPostgres({ url, poolSize, log }: PostgresOptions): Db {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   pool.on('error', (error) => log.warn({ err: error }, 'idle database connection failed'));
   const root = wrap(pool);
-  const listeners = new Set<pg.Client>();
 
   return {
     driver: 'postgres',
@@ -56,35 +55,7 @@ export function openPostgres({ url, poolSize, log }: PostgresOptions): Db {
         client.release();
       }
     },
-    async listen(channel, onNotify) {
-      // A dedicated connection: pooled ones are shared and would lose the LISTEN on release.
-      let client: pg.Client | undefined;
-      let closed = false;
-      const connect = async (): Promise<void> => {
-        const next = new pg.Client({ connectionString: url });
-        next.on('notification', (message) => onNotify(message.payload ?? ''));
-        next.on('error', (error) => {
-          log.warn({ err: error, channel }, 'LISTEN connection lost; reconnecting');
-          listeners.delete(next);
-          next.end().catch(() => {});
-          if (!closed) setTimeout(() => connect().catch(() => {}), 1000).unref();
-        });
-        await next.connect();
-        await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
-        listeners.add(next);
-        client = next;
-      };
-      await connect();
-      return async () => {
-        closed = true;
-        if (client) {
-          listeners.delete(client);
-          await client.end().catch(() => {});
-        }
-      };
-    },
     async close() {
-      await Promise.all([...listeners].map((client) => client.end().catch(() => {})));
       await pool.end();
     },
   };

@@ -33,10 +33,15 @@ const consumer = startConsumer({
   claimCheck: storage,
   concurrency: config.CALENDAR_CONCURRENCY,
   visibilityTimeoutSeconds: manifest.queue.visibilityTimeoutSeconds,
+  onCommit: relay.wake, // the job's events leave as soon as its transaction commits
 });
 
-onShutdown(log, async () => {
-  await consumer.stop(); // finish the jobs in hand; their events are in the outbox
-  await relay.stop();
-  await db.close();
-});
+onShutdown(
+  log,
+  async () => {
+    await consumer.stop(); // finish the jobs in hand (up to 25 s); their events are in the outbox
+    await relay.stop();
+    await db.close();
+  },
+  28_000,
+);

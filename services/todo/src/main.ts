@@ -36,7 +36,8 @@ const consumer = config.EVENTS_QUEUE_URL
   : undefined;
 if (!consumer) log.warn('EVENTS_QUEUE_URL is not set: calendar jobs will stay PENDING');
 
-const http = await listen(createApp({ db, log, calendarStorage: storage }), config.PORT, log);
+const app = createApp({ db, log, calendarStorage: storage, onEventsCommitted: relay?.wake });
+const http = await listen(app, config.PORT, log);
 
 onShutdown(
   log,

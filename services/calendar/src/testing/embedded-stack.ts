@@ -7,7 +7,6 @@ import type { AddressInfo } from 'node:net';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { awsClients } from '@taskoverflow/events/aws';
 import { startConsumer } from '@taskoverflow/events/consumer/runtime';
-import { inboxMigrations } from '@taskoverflow/events/migrations';
 import { startOutboxRelay } from '@taskoverflow/events/outbox/relay';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { type AppliedTopology, applyTopology } from '@taskoverflow/events/topology-apply';
@@ -59,7 +58,15 @@ export async function startEmbeddedStack(log: Logger): Promise<EmbeddedStack> {
     const calendar = await openTestDb('calendar', calendarMigrations);
     closers.push(() => calendar.drop());
 
-    const server = createServer(createApp({ db: todo.db, log, calendarStorage: storage }).callback());
+    const common = { sns, topicArn: applied.topicArn, log, claimCheck: storage };
+    const todoRelay = await startOutboxRelay({ ...common, db: todo.db, source: 'todo' });
+    closers.push(() => todoRelay.stop());
+    const calendarRelay = await startOutboxRelay({ ...common, db: calendar.db, source: 'calendar' });
+    closers.push(() => calendarRelay.stop());
+
+    const server = createServer(
+      createApp({ db: todo.db, log, calendarStorage: storage, onEventsCommitted: todoRelay.wake }).callback(),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     closers.push(
       () =>
@@ -68,12 +75,6 @@ export async function startEmbeddedStack(log: Logger): Promise<EmbeddedStack> {
           server.close(() => resolve());
         }),
     );
-
-    const common = { sns, topicArn: applied.topicArn, log, claimCheck: storage };
-    const todoRelay = await startOutboxRelay({ ...common, db: todo.db, source: 'todo' });
-    closers.push(() => todoRelay.stop());
-    const calendarRelay = await startOutboxRelay({ ...common, db: calendar.db, source: 'calendar' });
-    closers.push(() => calendarRelay.stop());
 
     // A short long-poll so close() does not wait out a 20 s receive.
     const consumerDefaults = { sqs, log, claimCheck: storage, waitTimeSeconds: 1, drainTimeoutMs: 5_000 };
@@ -97,6 +98,7 @@ export async function startEmbeddedStack(log: Logger): Promise<EmbeddedStack> {
       },
       db: calendar.db,
       concurrency: 2,
+      onCommit: calendarRelay.wake,
     });
     closers.push(() => calendarConsumer.stop());
 

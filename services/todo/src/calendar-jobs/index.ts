@@ -7,5 +7,5 @@ export { calendarJobHandlers } from './handlers.ts';
 export type { CalendarStorage } from './routes.ts';
 
 /** The iCal job API, mounted under `/api/v1` by createApp. */
-export const calendarJobsRouter = (db: Db, storage?: CalendarStorage): Router =>
-  calendarJobRoutes(calendarJobStore(db), storage);
+export const calendarJobsRouter = (db: Db, storage?: CalendarStorage, onEventsCommitted?: () => void): Router =>
+  calendarJobRoutes(calendarJobStore(db, onEventsCommitted), storage);

@@ -48,8 +48,13 @@ const DELETE = `
 
 type Body = { body: string };
 
-export function todoStore(db: Queryable) {
+/** `onEventsCommitted` wakes the outbox relay after a write, so its event leaves at once. */
+export function todoStore(db: Queryable, onEventsCommitted: () => void = () => {}) {
   const first = (rows: Body[]) => rows[0]?.body;
+  const written = (body: string | undefined) => {
+    if (body !== undefined) onEventsCommitted();
+    return body;
+  };
   const cause = (by: Cause) => [by.correlationId, by.traceparent ?? null];
   return {
     async list(filter: ListFilter): Promise<string> {
@@ -67,29 +72,31 @@ export function todoStore(db: Queryable) {
         input.completed ?? false,
         input.deadline_at ?? null,
       ]);
-      const body = first(rows);
+      const body = written(first(rows));
       if (body === undefined) throw new Error('INSERT returned no row');
       return body;
     },
     async update(id: number, input: TodoUpdate, by: Cause): Promise<string | undefined> {
       const has = (key: keyof TodoUpdate) => input[key] !== undefined;
-      return first(
-        await db.query<Body>(UPDATE, [
-          ...cause(by),
-          id,
-          has('title'),
-          input.title ?? null,
-          has('description'),
-          input.description ?? null,
-          has('completed'),
-          input.completed ?? null,
-          has('deadline_at'),
-          input.deadline_at ?? null,
-        ]),
+      return written(
+        first(
+          await db.query<Body>(UPDATE, [
+            ...cause(by),
+            id,
+            has('title'),
+            input.title ?? null,
+            has('description'),
+            input.description ?? null,
+            has('completed'),
+            input.completed ?? null,
+            has('deadline_at'),
+            input.deadline_at ?? null,
+          ]),
+        ),
       );
     },
     async remove(id: number, by: Cause): Promise<string | undefined> {
-      return first(await db.query<Body>(DELETE, [...cause(by), id]));
+      return written(first(await db.query<Body>(DELETE, [...cause(by), id])));
     },
   };
 }
