@@ -3,6 +3,7 @@ export { type MigrationSource, migrate } from './db/migrate.ts';
 export { openServiceDb, serviceDatabaseUrl } from './db/open.ts';
 export type { Db, Queryable, Row } from './db/types.ts';
 export { AppError, badRequest, notFound } from './http/errors.ts';
+export { jsonObjectBody } from './http/json-body.ts';
 export { requestBoundary } from './http/middleware.ts';
 export { listen, type RunningHttp } from './http/serve.ts';
 export { onShutdown } from './lifecycle.ts';

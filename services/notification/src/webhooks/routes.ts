@@ -1,7 +1,6 @@
 import Router from '@koa/router';
-import { badRequest, notFound } from '@taskoverflow/platform';
+import { badRequest, jsonObjectBody, notFound } from '@taskoverflow/platform';
 import { assertSafeTarget, type TargetPolicy, UnsafeTargetError } from '../delivery/target-guard.ts';
-import { jsonObjectBody } from '../json-body.ts';
 import { parseCreate, parseId } from './input.ts';
 import { newSigningSecret } from './secret.ts';
 import type { WebhookStore } from './store.ts';

@@ -1,7 +1,6 @@
 import Router from '@koa/router';
-import { notFound } from '@taskoverflow/platform';
+import { jsonObjectBody, notFound } from '@taskoverflow/platform';
 import type { Context } from 'koa';
-import { jsonObjectBody } from '../json-body.ts';
 import { parseCreate, parseId, parseListQuery, parseUpdate } from './input.ts';
 import type { Cause, TodoStore } from './store.ts';
 

@@ -1,6 +1,6 @@
 import { bodyParser } from '@koa/bodyparser';
-import { AppError, badRequest } from '@taskoverflow/platform';
 import type { Context, Next } from 'koa';
+import { AppError, badRequest } from './errors.ts';
 
 const BODY_LIMIT = '64kb';
 const parse = bodyParser({ enableTypes: ['json'], jsonLimit: BODY_LIMIT, jsonStrict: false, encoding: 'utf-8' });
