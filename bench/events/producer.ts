@@ -6,12 +6,12 @@ import { startOutboxRelay } from '@taskoverflow/events/outbox/relay';
 import { createLogger, openServiceDb } from '@taskoverflow/platform';
 
 const log = createLogger('producer', 'warn');
-const db = await openServiceDb(
-  'producer',
-  { DATA_DIR: process.env.BENCH_DIR ?? '', DB_POOL_SIZE: 1 },
-  [outboxMigrations],
-  log,
-);
+const settings = {
+  DATA_DIR: process.env.BENCH_DIR ?? '',
+  DATABASE_URL: process.env.BENCH_DATABASE_URL,
+  DB_POOL_SIZE: 4,
+};
+const db = await openServiceDb('producer', settings, [outboxMigrations], log);
 const relay = await startOutboxRelay({
   db,
   sns: awsClients().sns,

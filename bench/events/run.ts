@@ -1,22 +1,30 @@
 // bench/events: commit → consumer latency at 50 and 500 events/s, sustained throughput
 // through 3 subscribers, the ceiling, and AWS API requests per delivered event — on the
 // embedded stack (fauxqs in-process, PGlite, the real relay and consumer runtime).
-// Prints JSON. Env: BENCH_SECONDS (10), BENCH_IDLE_SECONDS (60), BENCH_BLAST (20000).
+// Prints JSON. Env: BENCH_SECONDS (10), BENCH_IDLE_SECONDS (60), BENCH_BLAST (20000);
+// BENCH_DATABASE_URL=postgres://… puts the services' databases on that PostgreSQL server
+// (throwaway databases, dropped afterwards) instead of PGlite.
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { awsClients } from '@taskoverflow/events/aws';
 import { defineService } from '@taskoverflow/events/manifest';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { applyTopology } from '@taskoverflow/events/topology-apply';
 import { startFauxqs } from 'fauxqs';
+import pg from 'pg';
 import { startRequestCounter } from './request-counter.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const idleSeconds = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
 const blastCount = Number(process.env.BENCH_BLAST ?? 20_000);
 const subscriberNames = ['sub-a', 'sub-b', 'sub-c'];
+const serverUrl = process.env.BENCH_DATABASE_URL;
+const databaseBase = serverUrl ? `bench_${Date.now().toString(36)}` : undefined;
+const databaseUrl =
+  serverUrl && databaseBase ? Object.assign(new URL(serverUrl), { pathname: `/${databaseBase}` }).toString() : '';
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-events-'));
 const fauxqs = await startFauxqs({ port: 0, logger: false });
@@ -29,7 +37,7 @@ const topology = await applyTopology(awsClients(env), buildTopology(manifests, '
 
 function child(script: string, extra: Record<string, string>): Promise<ChildProcess> {
   const proc = fork(new URL(script, import.meta.url).pathname, {
-    env: { ...process.env, ...env, BENCH_DIR: dir, ...extra },
+    env: { ...process.env, ...env, BENCH_DIR: dir, BENCH_DATABASE_URL: databaseUrl, ...extra },
     // e.g. BENCH_NODE_ARGS=--cpu-prof to profile the producer and subscribers
     execArgv: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
   });
@@ -56,14 +64,32 @@ type Report = { received: number; latencies: number[] };
 const percentile = (sorted: number[], p: number) =>
   sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0) : 0;
 
-/** Waits until every subscriber has `expected` events (or the deadline), then reports. */
+/** Waits until every subscriber has `expected` events (or the deadline), then fetches their latencies. */
 async function collect(expected: number, deadlineMs: number) {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
-    const reports = await Promise.all(subscribers.map((proc) => ask<Report>(proc, { cmd: 'report' })));
-    if (reports.every((report) => report.received >= expected) || Date.now() > deadline) return reports;
+    // Only counts while waiting: shipping every latency each poll would load the machine being measured.
+    const counts = await Promise.all(subscribers.map((proc) => ask<{ received: number }>(proc, { cmd: 'count' })));
+    if (counts.every((count) => count.received >= expected) || Date.now() > deadline) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  return Promise.all(subscribers.map((proc) => ask<Report>(proc, { cmd: 'report' })));
+}
+
+const clients = awsClients(env);
+async function queueBacklog() {
+  const depths = await Promise.all(
+    subscriberNames.map(async (name) => {
+      const { Attributes = {} } = await clients.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: topology.queues[name]?.queueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
+    }),
+  );
+  return Object.fromEntries(subscriberNames.map((name, index) => [name, depths[index]]));
 }
 
 function requestsOf(snapshot: ReturnType<typeof counter.snapshot>) {
@@ -75,6 +101,7 @@ async function phase(name: string, run: () => Promise<{ sent: number }>) {
   counter.reset();
   const started = performance.now();
   const { sent } = await run();
+  const backlogWhenLoadEnded = await queueBacklog();
   const reports = await collect(sent, 60_000);
   const elapsedS = (performance.now() - started) / 1000;
   const latencies = reports.flatMap((report) => report.latencies).sort((a, b) => a - b);
@@ -90,6 +117,8 @@ async function phase(name: string, run: () => Promise<{ sent: number }>) {
     deliveredPerSecond: Math.round(delivered / elapsedS),
     eventsPerSecondThroughAllSubscribers: Math.round(Math.min(...reports.map((r) => r.received)) / elapsedS),
     commitToHandlerMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? 0 },
+    // Where events wait when the load ends: in SQS (subscribers behind) or not yet published (relay behind).
+    backlogWhenLoadEnded,
     awsRequests: requestsOf(snapshot),
     awsRequestsPerDeliveredEvent: Number((requestsOf(snapshot) / Math.max(1, delivered)).toFixed(3)),
     awsRequestsByAction: snapshot.actions,
@@ -117,6 +146,15 @@ await Promise.all([producer, ...subscribers].map((proc) => new Promise((resolve)
 await counter.close();
 await fauxqs.stop();
 rmSync(dir, { recursive: true, force: true });
+if (serverUrl) {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [
+    `${databaseBase}_%`,
+  ]);
+  for (const { datname } of rows) await admin.query(`DROP DATABASE ${pg.escapeIdentifier(datname)} WITH (FORCE)`);
+  await admin.end();
+}
 
 console.log(
   JSON.stringify(
@@ -128,7 +166,7 @@ console.log(
         memoryGiB: Math.round(totalmem() / 2 ** 30),
         node: process.version,
       },
-      stack: 'fauxqs in-process, PGlite per process, outbox relay + 3 subscriber processes (consumer runtime, inbox)',
+      stack: `fauxqs in-process, ${serverUrl ? 'PostgreSQL server' : 'PGlite'} database per process, outbox relay + 3 subscriber processes (consumer runtime, inbox)`,
       results,
       idle: { seconds: idleSeconds, receiveCallsPerMinutePerQueue: idleReceivesPerMinute },
     },

@@ -9,7 +9,9 @@ const name = process.env.BENCH_NAME ?? 'sub';
 const log = createLogger(name, 'warn');
 const dir = process.env.BENCH_DIR ?? '';
 const migrations = [inboxMigrations];
-const db = await openServiceDb(name, { DATA_DIR: dir, DB_POOL_SIZE: 1 }, migrations, log);
+// PGlite by default (the embedded stack); BENCH_DATABASE_URL puts every database on a PostgreSQL server instead.
+const settings = { DATA_DIR: dir, DATABASE_URL: process.env.BENCH_DATABASE_URL, DB_POOL_SIZE: 4 };
+const db = await openServiceDb(name, settings, migrations, log);
 await db.exec('CREATE TABLE IF NOT EXISTS received (event_id uuid PRIMARY KEY)');
 
 let latencies: number[] = [];
@@ -21,8 +23,8 @@ const consumer = startConsumer({
   sqs: awsClients().sqs,
   log,
   // As the audit service: commit a received batch at once, and receive the next one meanwhile.
-  transactionBatchSize: 10,
-  concurrency: 20,
+  transactionBatchSize: Number(process.env.BENCH_TX_BATCH ?? 10),
+  concurrency: Number(process.env.BENCH_CONCURRENCY ?? 20),
   handlers: {
     TodoCreated: async (event, { tx }) => {
       latencies.push(Date.now() - Date.parse(event.time));
@@ -33,7 +35,9 @@ const consumer = startConsumer({
 });
 
 process.on('message', async (message: { cmd: string }) => {
-  if (message.cmd === 'report') {
+  if (message.cmd === 'count') {
+    process.send?.({ received });
+  } else if (message.cmd === 'report') {
     process.send?.({ received, latencies });
   } else if (message.cmd === 'reset') {
     latencies = [];

@@ -90,13 +90,14 @@ export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
     }
 
     const blockedSubjects = new Set<string>();
+    const sent: string[] = [];
+    const held: string[] = [];
     for (const chunk of chunkForPublish(outgoing)) {
       // Once a subject fails, its later events wait too, so they never overtake it.
       const ready = chunk.filter((message) => !blockedSubjects.has(message.subject));
-      const held = chunk.filter((message) => blockedSubjects.has(message.subject));
+      held.push(...chunk.filter((message) => blockedSubjects.has(message.subject)).map((message) => message.key));
       const failed = ready.length ? await publishChunk(sns, topicArn, ready) : new Map<string, string>();
-      const sent = ready.filter((message) => !failed.has(message.key)).map((message) => message.key);
-      await markSent(db, sent);
+      sent.push(...ready.filter((message) => !failed.has(message.key)).map((message) => message.key));
       for (const [key, reason] of failed) {
         const row = byKey.get(key);
         if (!row) continue;
@@ -108,11 +109,11 @@ export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
         );
         await markFailed(db, [key], reason, delay);
       }
-      for (const message of held) {
-        await markFailed(db, [message.key], 'held behind an earlier event of its subject', retryBaseMs);
-      }
-      if (sent.length) log.debug({ count: sent.length }, 'events published');
     }
+    // One update for the round: a crash before it only republishes (consumers are idempotent).
+    await markSent(db, sent);
+    await markFailed(db, held, 'held behind an earlier event of its subject', retryBaseMs);
+    if (sent.length) log.debug({ count: sent.length }, 'events published');
     return rows.length;
   }
 
