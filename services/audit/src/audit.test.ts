@@ -55,7 +55,8 @@ for (const driver of testDrivers) {
     });
 
     it('when entries exist, then they are listed newest first with the event fields', async () => {
-      await record(created(1));
+      const first = created(1);
+      await record(first);
       await record(deleted(1));
 
       const { status, body } = await get('');
@@ -69,6 +70,8 @@ for (const driver of testDrivers) {
       assert.equal(items[0]?.subject, '1');
       assert.equal(items[0]?.source, 'taskoverflow/todo');
       assert.deepEqual(items[1]?.data, todo(1));
+      assert.equal(items[1]?.time, first.time, 'the event time as the event wrote it');
+      assert.match(String(items[1]?.recorded_at), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       assert.equal(body.next_cursor, null);
     });
 

@@ -45,8 +45,8 @@ export function parseAuditQuery(query: Record<string, string | string[] | undefi
 const PAGE = `
   SELECT position::text AS position, json_build_object(
     'id', event_id, 'type', type, 'subject', subject, 'source', source,
-    'time', time, 'correlationid', correlation_id, 'causationid', causation_id,
-    'sequence', sequence, 'data', data, 'recorded_at', recorded_at
+    'time', utc_iso(time), 'correlationid', correlation_id, 'causationid', causation_id,
+    'sequence', sequence, 'data', data, 'recorded_at', utc_iso(recorded_at)
   ) AS entry
   FROM audit_log
   WHERE ($1::text IS NULL OR subject = $1)
