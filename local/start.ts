@@ -6,7 +6,7 @@ import { awsClients } from '@taskoverflow/events/aws';
 import { loadManifests, repoRoot } from '@taskoverflow/events/manifests';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { applyTopology } from '@taskoverflow/events/topology-apply';
-import { createLogger, loadConfig } from '@taskoverflow/platform';
+import { baseEnvSchema, createLogger, loadConfig } from '@taskoverflow/platform';
 import { startFauxqs } from 'fauxqs';
 import getPort, { portNumbers } from 'get-port';
 import { z } from 'zod';
@@ -16,15 +16,15 @@ import { type ServiceProcess, startServiceProcess } from './processes.ts';
 import { routesFrom } from './routes.ts';
 
 const config = loadConfig(
-  z.object({
-    PORT: z.coerce.number().int().min(1).max(65535).default(6400).describe('Gateway port'),
-    DATA_DIR: z.string().min(1).default('./.data').describe('PGlite databases and fauxqs state'),
-    LOG_LEVEL: z.string().default('info'),
-    AWS_ENDPOINT_URL: z.url().optional().describe('Use this SNS/SQS/S3 endpoint instead of in-process fauxqs'),
-    AWS_REGION: z.string().default('us-east-1'),
-    FAUXQS_PORT: z.coerce.number().int().min(0).max(65535).default(4566).describe('Port of the in-process fauxqs'),
-    EVENTS_BUCKET: z.string().min(1).default('taskoverflow-local').describe('Bucket for calendars and claim checks'),
-  }),
+  baseEnvSchema()
+    .pick({ LOG_LEVEL: true, DATA_DIR: true })
+    .extend({
+      PORT: z.coerce.number().int().min(1).max(65535).default(6400).describe('Gateway port'),
+      AWS_ENDPOINT_URL: z.url().optional().describe('Use this SNS/SQS/S3 endpoint instead of in-process fauxqs'),
+      AWS_REGION: z.string().default('us-east-1'),
+      FAUXQS_PORT: z.coerce.number().int().min(0).max(65535).default(4566).describe('Port of the in-process fauxqs'),
+      EVENTS_BUCKET: z.string().min(1).default('taskoverflow-local').describe('Bucket for calendars and claim checks'),
+    }),
   'local',
 );
 const log = createLogger('local', config.LOG_LEVEL);
