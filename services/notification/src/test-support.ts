@@ -1,7 +1,8 @@
 // Test helpers: a webhook receiver on 127.0.0.1, events from the catalog, a migrated database.
-import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { makeEvent } from '@taskoverflow/events/envelope';
+import { type ApiResponse, sendRequest } from '@taskoverflow/platform/test-http';
 
 export interface ReceivedRequest {
   method: string;
@@ -86,12 +87,7 @@ export const sampleTodo = {
 
 export const todoCreated = () => makeEvent({ type: 'TodoCreated', source: 'todo', subject: '7', data: sampleTodo });
 
-export interface ApiResponse {
-  status: number;
-  headers: IncomingHttpHeaders;
-  text: string;
-  json: unknown;
-}
+export type { ApiResponse };
 
 /** One request to a server on 127.0.0.1:`port`; `body` is sent as is. */
 export function call(
@@ -101,23 +97,5 @@ export function call(
   body?: string,
   headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' },
 ): Promise<ApiResponse> {
-  return new Promise((resolve, reject) => {
-    const all = body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) };
-    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers: all }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try {
-          json = text ? JSON.parse(text) : undefined;
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  return sendRequest({ port, method, path, headers, body });
 }

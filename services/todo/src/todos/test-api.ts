@@ -1,21 +1,16 @@
 // Test harness: the real app on a real database (PGlite, or PostgreSQL when DATABASE_URL
 // is set), served by node:http on an ephemeral 127.0.0.1 port.
-import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent, createServer } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import { todoSchema } from '@taskoverflow/events/catalog';
 import { createLogger, type Db, type Logger } from '@taskoverflow/platform';
+import { type ApiResponse, sendRequest } from '@taskoverflow/platform/test-http';
 import { openTestDb, type TestDriver, testDriver } from '@taskoverflow/platform/testing';
 import { z } from 'zod';
 import { createApp } from '../app.ts';
 import { todoMigrations } from '../migrations.ts';
 
-export interface ApiResponse {
-  status: number;
-  headers: IncomingHttpHeaders;
-  text: string;
-  /** The parsed body; undefined when it is empty or not JSON. */
-  json: unknown;
-}
+export type { ApiResponse };
 
 export interface RequestOptions {
   /** Sent as JSON with `Content-Type: application/json`. */
@@ -47,34 +42,12 @@ export async function startTestApi(
 
   function request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
     const headers: Record<string, string> = { ...options.headers };
-    let payload = options.raw;
+    let body = options.raw;
     if (options.json !== undefined) {
-      payload = JSON.stringify(options.json);
+      body = JSON.stringify(options.json);
       headers['content-type'] ??= 'application/json';
     }
-    // Node sends a DELETE body without framing unless told its length.
-    if (payload !== undefined && !('content-length' in headers) && !('transfer-encoding' in headers)) {
-      headers['content-length'] = String(Buffer.byteLength(payload));
-    }
-    return new Promise((resolve, reject) => {
-      const outgoing = httpRequest({ host: '127.0.0.1', port, method, path, headers, agent }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', reject);
-        response.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json: unknown;
-          try {
-            json = text ? JSON.parse(text) : undefined;
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, text, json });
-        });
-      });
-      outgoing.on('error', reject);
-      outgoing.end(payload);
-    });
+    return sendRequest({ port, method, path, headers, body, agent });
   }
 
   function rawRequest(bytes: string): Promise<string> {
