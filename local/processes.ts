@@ -1,7 +1,28 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { prettyFactory } from 'pino-pretty';
 
 const colors = [36, 33, 35, 32, 34, 31, 96, 93];
+
+// People read `npm start` in a terminal: one readable line per JSON log line. Piped output
+// (CI, log shippers) or LOG_FORMAT=json keeps the JSON as the services wrote it.
+const pretty =
+  process.env.LOG_FORMAT !== 'json' && process.stdout.isTTY
+    ? prettyFactory({
+        colorize: true,
+        singleLine: true,
+        translateTime: 'HH:MM:ss.l',
+        ignore: 'pid,hostname,service,name',
+      })
+    : undefined;
+export const readable = (line: string) => {
+  if (!pretty || !line.startsWith('{')) return `${line}\n`;
+  try {
+    return pretty(line);
+  } catch {
+    return `${line}\n`;
+  }
+};
 
 export interface ServiceProcess {
   name: string;
@@ -24,7 +45,8 @@ export function startServiceProcess(
   });
   const prefix = `\x1b[${colors[index % colors.length]}m${name.padEnd(width)} |\x1b[0m `;
   for (const stream of [child.stdout, child.stderr]) {
-    if (stream) createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix}${line}\n`));
+    if (stream)
+      createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix}${readable(line)}`));
   }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { name, child, exited };

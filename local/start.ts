@@ -12,7 +12,7 @@ import getPort, { portNumbers } from 'get-port';
 import { z } from 'zod';
 import { createGateway } from './gateway.ts';
 import { waitUntilHealthy } from './health.ts';
-import { type ServiceProcess, startServiceProcess } from './processes.ts';
+import { readable, type ServiceProcess, startServiceProcess } from './processes.ts';
 import { routesFrom } from './routes.ts';
 
 const config = loadConfig(
@@ -27,7 +27,9 @@ const config = loadConfig(
     }),
   'local',
 );
-const log = createLogger('local', config.LOG_LEVEL);
+const log = createLogger('local', config.LOG_LEVEL, {
+  write: (line) => process.stdout.write(readable(line.trimEnd())),
+});
 const root = resolve(new URL(repoRoot).pathname);
 const dataDir = resolve(config.DATA_DIR);
 
