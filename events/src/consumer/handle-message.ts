@@ -77,15 +77,20 @@ type Ready = Extract<Prepared, { event: AnyEvent }>;
  */
 async function runInTransaction(ready: readonly Ready[], context: HandleContext): Promise<boolean[]> {
   const duplicates = await context.db.transaction(async (tx) => {
+    // One statement records the whole group; the ids it returns are the events seen for the first time.
+    const inserted = await tx.query<{ event_id: string }>(
+      `INSERT INTO inbox (consumer, event_id, event_type)
+       SELECT $1, event_id, event_type FROM unnest($2::uuid[], $3::text[]) AS e(event_id, event_type)
+       ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id::text`,
+      [context.service, ready.map((item) => item.event.id), ready.map((item) => item.event.type)],
+    );
+    const firstTime = new Set(inserted.map((row) => row.event_id.toLowerCase()));
     const seenBefore: boolean[] = [];
     for (const { event, handler, log, message } of ready) {
-      const inserted = await tx.query(
-        `INSERT INTO inbox (consumer, event_id, event_type) VALUES ($1, $2, $3)
-         ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id`,
-        [context.service, event.id, event.type],
-      );
-      if (inserted.length > 0) await handler(event as never, { tx, log, receiveCount: receiveCountOf(message) });
-      seenBefore.push(inserted.length === 0);
+      // The same event twice in one group runs once: the first copy takes its id from the set.
+      const isNew = firstTime.delete(event.id.toLowerCase());
+      if (isNew) await handler(event as never, { tx, log, receiveCount: receiveCountOf(message) });
+      seenBefore.push(!isNew);
     }
     return seenBefore;
   });

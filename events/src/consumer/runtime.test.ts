@@ -380,10 +380,11 @@ forEachEmulator((emulator: Emulator) => {
 
       const consumer = consume(queue.queueUrl, prefix, { handlers: { TodoCreated: handler }, sqs: sqs.client });
       await waitFor(async () => (await effectsOf(events)) === 200, { what: '200 handled events', timeoutMs: 30_000 });
+      // Counted when the work is done: the idle long polls while the test stops it are not load.
+      const requests = sqs.count();
       await consumer.stop();
 
-      const perEvent = sqs.count() / events.length;
-      assert.ok(perEvent <= 0.5, `${sqs.count()} SQS requests for ${events.length} events`);
+      assert.ok(requests / events.length <= 0.5, `${requests} SQS requests for ${events.length} events`);
     });
   });
 });
