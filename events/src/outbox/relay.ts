@@ -5,7 +5,7 @@ import { isEventType } from '../catalog/index.ts';
 import { offloadIfLarge } from '../claim-check.ts';
 import { type AnyEvent, makeEvent, parseEvent } from '../envelope.ts';
 import { claimBatch, markFailed, markSent, type OutboxRow, purgeSent } from './claim.ts';
-import { chunkForPublish, type Outgoing, publishChunk } from './publish-batch.ts';
+import { chunkForPublish, inWaves, type Outgoing, publishChunk } from './publish-batch.ts';
 
 export interface RelayOptions {
   db: Db;
@@ -35,6 +35,8 @@ export interface Relay {
 }
 
 const PURGE_EVERY_MS = 10 * 60_000;
+/** PublishBatch calls in flight at once, for chunks whose subjects do not overlap. */
+const PARALLEL_CALLS = 4;
 
 function toEvent(row: OutboxRow, source: string): AnyEvent {
   if (!isEventType(row.type)) throw new Error(`unknown event type ${row.type}`);
@@ -92,22 +94,31 @@ export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
     const blockedSubjects = new Set<string>();
     const sent: string[] = [];
     const held: string[] = [];
-    for (const chunk of chunkForPublish(outgoing)) {
+    for (const wave of inWaves(chunkForPublish(outgoing), PARALLEL_CALLS)) {
       // Once a subject fails, its later events wait too, so they never overtake it.
-      const ready = chunk.filter((message) => !blockedSubjects.has(message.subject));
-      held.push(...chunk.filter((message) => blockedSubjects.has(message.subject)).map((message) => message.key));
-      const failed = ready.length ? await publishChunk(sns, topicArn, ready) : new Map<string, string>();
-      sent.push(...ready.filter((message) => !failed.has(message.key)).map((message) => message.key));
-      for (const [key, reason] of failed) {
-        const row = byKey.get(key);
-        if (!row) continue;
-        blockedSubjects.add(row.subject);
-        const delay = backoff(row.attempts);
-        log.warn(
-          { eventId: row.id, type: row.type, attempts: row.attempts, reason, retryInMs: Math.round(delay) },
-          'publish failed',
-        );
-        await markFailed(db, [key], reason, delay);
+      const ready = wave.map((chunk) => chunk.filter((message) => !blockedSubjects.has(message.subject)));
+      held.push(
+        ...wave
+          .flat()
+          .filter((message) => blockedSubjects.has(message.subject))
+          .map((message) => message.key),
+      );
+      const results = await Promise.all(
+        ready.map((chunk) => (chunk.length ? publishChunk(sns, topicArn, chunk) : new Map<string, string>())),
+      );
+      for (const [index, failed] of results.entries()) {
+        sent.push(...(ready[index] ?? []).filter((message) => !failed.has(message.key)).map((message) => message.key));
+        for (const [key, reason] of failed) {
+          const row = byKey.get(key);
+          if (!row) continue;
+          blockedSubjects.add(row.subject);
+          const delay = backoff(row.attempts);
+          log.warn(
+            { eventId: row.id, type: row.type, attempts: row.attempts, reason, retryInMs: Math.round(delay) },
+            'publish failed',
+          );
+          await markFailed(db, [key], reason, delay);
+        }
       }
     }
     // One update for the round: a crash before it only republishes (consumers are idempotent).
