@@ -62,7 +62,7 @@ function toEvent(row: OutboxRow, source: string): AnyEvent {
  */
 export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
   const { db, sns, topicArn, source, log } = options;
-  const batchSize = options.batchSize ?? 100;
+  const batchSize = options.batchSize ?? 250;
   const leaseSeconds = options.leaseSeconds ?? 30;
   const retryBaseMs = options.retryBaseMs ?? 500;
   const retryMaxMs = options.retryMaxMs ?? 60_000;
