@@ -1,7 +1,7 @@
 // bench/events: commit → consumer latency at 50 and 500 events/s, sustained throughput
 // through 3 subscribers, the ceiling, and AWS API requests per delivered event — on the
 // embedded stack (fauxqs in-process, PGlite, the real relay and consumer runtime).
-// Prints JSON. Env: BENCH_SECONDS (10), BENCH_IDLE_SECONDS (60), BENCH_BLAST (20000);
+// Prints JSON. Env: BENCH_SECONDS (30), BENCH_IDLE_SECONDS (60), BENCH_BLAST (20000);
 // BENCH_DATABASE_URL=postgres://… puts the services' databases on that PostgreSQL server
 // (throwaway databases, dropped afterwards) instead of PGlite.
 import { type ChildProcess, fork } from 'node:child_process';
@@ -16,7 +16,7 @@ import { applyTopology } from '@taskoverflow/events/topology-apply';
 import pg from 'pg';
 import { startCountingEmulator } from './counting-emulator.ts';
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const seconds = Number(process.env.BENCH_SECONDS ?? 30);
 const idleSeconds = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
 const blastCount = Number(process.env.BENCH_BLAST ?? 20_000);
 const subscriberNames = ['sub-a', 'sub-b', 'sub-c'];
