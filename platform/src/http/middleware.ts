@@ -33,7 +33,9 @@ const friendlyMessages: Record<string, string> = {
 export function requestBoundary(log: Logger): Middleware {
   return async (ctx: Context, next: Next) => {
     const started = performance.now();
-    const requestId = ctx.get('x-request-id') || randomUUID();
+    // A caller's id is kept (it becomes the events' correlationid) when it looks like one.
+    const given = ctx.get('x-request-id');
+    const requestId = /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
     ctx.state.requestId = requestId;
     ctx.state.log = log.child({ requestId });
     ctx.set('x-request-id', requestId);

@@ -24,6 +24,14 @@ for (const testDriver of testDrivers) {
       assert.deepEqual(response.json, { status: 'ok' });
     });
 
+    it('when a caller sends a request id, then it is echoed if it looks like an id and replaced otherwise', async () => {
+      const kept = await api.request('GET', '/api/v1/health', { headers: { 'x-request-id': 'trace-42.a:b' } });
+      const replaced = await api.request('GET', '/api/v1/health', { headers: { 'x-request-id': 'x'.repeat(500) } });
+
+      assert.equal(kept.headers['x-request-id'], 'trace-42.a:b');
+      assert.match(String(replaced.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+    });
+
     it('when the database fails a query, then 500 with a bare message, and the cause is logged', async () => {
       await api.db.exec('ALTER TABLE todos RENAME TO todos_gone');
       try {
