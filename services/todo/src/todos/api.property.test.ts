@@ -140,7 +140,7 @@ for (const testDriver of testDrivers) {
       const bare = url.split(/[?#]/)[0] ?? ''; // the server ignores a fragment
       if (method === 'GET' && /^\/api\/v1\/todos\/?$/.test(bare)) {
         assert.doesNotThrow(() => wireTodo.array().parse(response.json), context);
-      } else if (method === 'GET' && bare === '/api/v1/health') {
+      } else if (method === 'GET' && /^\/api\/v1\/health\/?$/.test(bare)) {
         assert.deepEqual(response.json, { status: 'ok' }, context);
       } else if (method === 'DELETE' && response.text === '{}') {
         // an unknown id
