@@ -133,9 +133,3 @@ export async function handleMessages(messages: readonly Message[], context: Hand
   }
   return messages.map((message) => results.get(message) as Handled);
 }
-
-/** One message: see handleMessages. */
-export async function handleMessage(message: Message, context: HandleContext): Promise<Handled> {
-  const [handled] = await handleMessages([message], context);
-  return handled as Handled;
-}

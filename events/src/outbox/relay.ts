@@ -29,8 +29,6 @@ export interface RelayOptions {
 export interface Relay {
   /** Call after committing outbox rows: publishes them now instead of at the next poll. */
   wake(): void;
-  /** Publishes what is pending now; resolves when the outbox has nothing claimable left. */
-  flush(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -162,10 +160,6 @@ export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
 
   return {
     wake: () => void wake(),
-    async flush() {
-      await wake();
-      if (running) await running;
-    },
     async stop() {
       stopped = true;
       clearInterval(timer);
