@@ -4,23 +4,10 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '@taskoverflow/events/testing';
 import getPort from 'get-port';
 
 const script = fileURLToPath(new URL('./gateway.ts', import.meta.url));
-
-/** Polls until the gateway answers (any status) or the deadline passes. */
-async function waitForGateway(url: string, deadlineMs = 10_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    try {
-      await fetch(url);
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((retry) => setTimeout(retry, 50));
-    }
-  }
-}
 
 describe('compose gateway (infra/compose/gateway.ts)', () => {
   let upstream: Server;
@@ -45,7 +32,8 @@ describe('compose gateway (infra/compose/gateway.ts)', () => {
       },
       stdio: 'ignore',
     });
-    await waitForGateway(`${base}/`);
+    // Any answer, whatever its status, means the gateway is up.
+    await waitFor(() => fetch(`${base}/`).then(() => true), { what: 'the gateway to answer' });
   });
 
   after(async () => {

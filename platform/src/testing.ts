@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { MigrationSource } from './db/migrate.ts';
-import { openServiceDb } from './db/open.ts';
+import { openServiceDb, serviceDatabaseUrl } from './db/open.ts';
 import type { Db } from './db/types.ts';
 import { createLogger } from './log.ts';
 
@@ -49,9 +49,8 @@ export async function openTestDb(
       const admin = new pg.Client({ connectionString: serverUrl });
       await admin.connect();
       try {
-        await admin.query(
-          `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(`${base.pathname.slice(1)}_${service.replaceAll('-', '_')}`)}`,
-        );
+        const { database } = serviceDatabaseUrl(base.toString(), service);
+        await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(database)}`);
       } finally {
         await admin.end();
       }
