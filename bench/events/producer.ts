@@ -36,19 +36,24 @@ async function commit(count: number): Promise<void> {
   relay.wake(); // as the todo API does after each write
 }
 
-/** `rate` events a second for `seconds`, committed in 10 ms ticks. */
+/**
+ * `rate` events a second for `seconds`: every 10 ms tick commits the events due by then in
+ * one transaction, as a busy API's concurrent writes land together.
+ */
 async function load(rate: number, seconds: number): Promise<number> {
   const total = Math.round(rate * seconds);
   const started = performance.now();
   let sent = 0;
   while (sent < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
+    const elapsedMs = performance.now() - started;
+    const due = Math.min(total, Math.ceil((elapsedMs / 1000) * rate));
     if (due > sent) {
       await commit(due - sent);
       sent = due;
-    } else {
-      await new Promise((resolve) => setTimeout(resolve, TICK_MS));
     }
+    // To the next tick boundary: a slow commit shortens the wait instead of shifting the schedule.
+    const nextTick = (Math.floor((performance.now() - started) / TICK_MS) + 1) * TICK_MS;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + nextTick - performance.now())));
   }
   return sent;
 }

@@ -1,18 +1,18 @@
-// A bench subscriber: the real consumer runtime, inbox and a side effect in PGlite; it
-// reports commit → handler latency (handler start minus the event's commit time).
+// A bench subscriber: the audit service's consumer — the real runtime, inbox and audit log
+// append in PGlite — reporting commit → handler latency (handler start minus commit time).
+import { appendAuditEntries } from '@taskoverflow/audit/src/log/append-audit-entry.ts';
+import { auditConsumerSettings } from '@taskoverflow/audit/src/log/handlers.ts';
+import { auditMigrations } from '@taskoverflow/audit/src/migrations.ts';
 import { awsClients } from '@taskoverflow/events/aws';
 import { startConsumer } from '@taskoverflow/events/consumer/runtime';
-import { inboxMigrations } from '@taskoverflow/events/migrations';
 import { createLogger, openServiceDb } from '@taskoverflow/platform';
 
 const name = process.env.BENCH_NAME ?? 'sub';
 const log = createLogger(name, 'warn');
 const dir = process.env.BENCH_DIR ?? '';
-const migrations = [inboxMigrations];
 // PGlite by default (the embedded stack); BENCH_DATABASE_URL puts every database on a PostgreSQL server instead.
 const settings = { DATA_DIR: dir, DATABASE_URL: process.env.BENCH_DATABASE_URL, DB_POOL_SIZE: 4 };
-const db = await openServiceDb(name, settings, migrations, log);
-await db.exec('CREATE TABLE IF NOT EXISTS received (event_id uuid PRIMARY KEY)');
+const db = await openServiceDb(name, settings, auditMigrations, log);
 
 let latencies: number[] = [];
 let received = 0;
@@ -22,14 +22,15 @@ const consumer = startConsumer({
   db,
   sqs: awsClients().sqs,
   log,
-  // As the audit service: commit a received batch at once, and receive the next one meanwhile.
-  transactionBatchSize: Number(process.env.BENCH_TX_BATCH ?? 10),
-  concurrency: Number(process.env.BENCH_CONCURRENCY ?? 20),
+  ...auditConsumerSettings,
   handlers: {
-    TodoCreated: async (event, { tx }) => {
-      latencies.push(Date.now() - Date.parse(event.time));
-      received++;
-      await tx.query('INSERT INTO received (event_id) VALUES ($1)', [event.id]);
+    TodoCreated: {
+      async batch(events, context) {
+        const now = Date.now();
+        for (const event of events) latencies.push(now - Date.parse(event.time));
+        received += events.length;
+        await appendAuditEntries.batch(events, context);
+      },
     },
   },
 });

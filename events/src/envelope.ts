@@ -84,7 +84,11 @@ export function parseEnvelope(value: unknown): z.infer<typeof envelopeSchema> & 
 
 /** Validates an envelope and its data against the catalog; throws InvalidEventError. */
 export function parseEvent(value: unknown): AnyEvent {
-  const envelope = parseEnvelope(value);
+  return parseEventData(parseEnvelope(value));
+}
+
+/** Validates the data of an envelope `parseEnvelope` already accepted. */
+export function parseEventData(envelope: ReturnType<typeof parseEnvelope>): AnyEvent {
   const result = catalog[envelope.type].schema.safeParse(envelope.data);
   if (!result.success) throw new InvalidEventError(`invalid ${envelope.type} data: ${describe(result.error)}`);
   return { ...envelope, data: result.data } as AnyEvent;

@@ -1,8 +1,8 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import type { Db, Logger } from '@taskoverflow/platform';
 import { type ClaimCheckStore, resolveData } from '../claim-check.ts';
-import { type AnyEvent, InvalidEventError, parseEnvelope, parseEvent } from '../envelope.ts';
-import { type Handler, type Handlers, PermanentError, RetryLaterError } from './types.ts';
+import { type AnyEvent, InvalidEventError, parseEnvelope, parseEventData } from '../envelope.ts';
+import { type BatchHandler, type Handler, type Handlers, PermanentError, RetryLaterError } from './types.ts';
 
 /** What to do with a message once its handler has run (or could not). */
 export type Outcome =
@@ -26,26 +26,30 @@ const reasonOf = (error: unknown) => (error instanceof Error ? error.message : S
 
 type Prepared =
   | { message: Message; log: Logger; outcome: Outcome }
-  | { message: Message; log: Logger; event: AnyEvent; handler: Handler<AnyEvent['type']> };
+  | { message: Message; log: Logger; event: AnyEvent; handler: AnyHandler };
+
+type AnyHandler = Handler<AnyEvent['type']> | BatchHandler<AnyEvent['type']>;
 
 export type Handled = { outcome: Outcome; log: Logger };
 
 /** Parses and resolves one message inside the error boundary: nothing here throws. */
 async function prepare(message: Message, context: HandleContext): Promise<Prepared> {
-  const messageLog = context.log.child({ messageId: message.MessageId });
   let envelope: ReturnType<typeof parseEnvelope>;
   try {
     envelope = parseEnvelope(JSON.parse(message.Body ?? ''));
   } catch (error) {
-    return { message, log: messageLog, outcome: { kind: 'dead', reason: `unreadable message: ${reasonOf(error)}` } };
+    const log = context.log.child({ messageId: message.MessageId });
+    return { message, log, outcome: { kind: 'dead', reason: `unreadable message: ${reasonOf(error)}` } };
   }
-  const log = messageLog.child({
+  // One child logger per message: pino serialises its bindings when it is made.
+  const log = context.log.child({
+    messageId: message.MessageId,
     eventId: envelope.id,
     type: envelope.type,
     subject: envelope.subject,
     correlationid: envelope.correlationid,
   });
-  const handler = context.handlers[envelope.type] as Handler<AnyEvent['type']> | undefined;
+  const handler = context.handlers[envelope.type] as AnyHandler | undefined;
   if (!handler) {
     return {
       message,
@@ -54,7 +58,7 @@ async function prepare(message: Message, context: HandleContext): Promise<Prepar
     };
   }
   try {
-    return { message, log, handler, event: parseEvent(await resolveData(envelope, context.claimCheck)) };
+    return { message, log, handler, event: parseEventData(await resolveData(envelope, context.claimCheck)) };
   } catch (error) {
     return { message, log, outcome: failureOutcome(error) };
   }
@@ -86,12 +90,18 @@ async function runInTransaction(ready: readonly Ready[], context: HandleContext)
     );
     const firstTime = new Set(inserted.map((row) => row.event_id.toLowerCase()));
     const seenBefore: boolean[] = [];
+    const batches = new Map<BatchHandler<AnyEvent['type']>, AnyEvent[]>();
     for (const { event, handler, log, message } of ready) {
       // The same event twice in one group runs once: the first copy takes its id from the set.
       const isNew = firstTime.delete(event.id.toLowerCase());
-      if (isNew) await handler(event as never, { tx, log, receiveCount: receiveCountOf(message) });
       seenBefore.push(!isNew);
+      if (!isNew) continue;
+      if (typeof handler === 'function')
+        await handler(event as never, { tx, log, receiveCount: receiveCountOf(message) });
+      else batches.set(handler, (batches.get(handler) ?? []).concat(event));
     }
+    // Batch handlers run after the plain ones, each once with its events in received order.
+    for (const [handler, events] of batches) await handler.batch(events as never, { tx, log: context.log });
     return seenBefore;
   });
   if (duplicates.includes(false)) context.onCommit?.();

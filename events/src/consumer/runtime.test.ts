@@ -14,7 +14,7 @@ import { waitFor } from '../testing/wait.ts';
 import { buildTopology } from '../topology.ts';
 import { type AppliedQueue, applyTopology } from '../topology-apply.ts';
 import { type ConsumerOptions, startConsumer } from './runtime.ts';
-import { type Handler, PermanentError, RetryLaterError } from './types.ts';
+import { type BatchHandler, type Handler, PermanentError, RetryLaterError } from './types.ts';
 
 const log = createLogger('consumer-test', process.env.TEST_LOG_LEVEL ?? 'silent');
 
@@ -170,6 +170,43 @@ forEachEmulator((emulator: Emulator) => {
       assert.equal(await effectsOf(good), 3);
       assert.equal(await effectsOf([events[1] as CloudEvent]), 0);
       assert.ok(calls.filter((call) => call.event.data.title === 'poison').length >= 2, 'the failing one was retried');
+    });
+
+    it('when a batch handler serves the type, then it runs once per transaction with the new events and a failure is retried alone', async () => {
+      const { prefix, topicArn, queue } = await topology({ visibilityTimeoutSeconds: 30, maxReceiveCount: 2 });
+      const events = [created(41), created(42, 'poison'), created(43), created(44)];
+      const batches: string[][] = [];
+      const batchHandler: BatchHandler<'TodoCreated'> = {
+        async batch(group, { tx }) {
+          batches.push(group.map((event) => event.data.title));
+          if (group.some((event) => event.data.title === 'poison')) throw new Error('cannot take this one');
+          await tx.query('INSERT INTO effects (event_id, title) SELECT * FROM unnest($1::uuid[], $2::text[])', [
+            group.map((event) => event.id),
+            group.map((event) => event.data.title),
+          ]);
+        },
+      };
+      await publishEvents(emulator.clients.sns, topicArn, [...events, events[0] as CloudEvent]); // and a duplicate
+      await waitFor(async () => (await queueDepth(emulator.clients.sqs, queue.queueUrl)).visible === 5, {
+        what: 'all five queued',
+      });
+
+      consume(queue.queueUrl, prefix, { handlers: { TodoCreated: batchHandler }, transactionBatchSize: 10 });
+
+      await deadLetters(queue, 1);
+      await waitFor(async () => {
+        const depth = await queueDepth(emulator.clients.sqs, queue.queueUrl);
+        return depth.visible + depth.hidden === 0;
+      });
+      const good = events.filter((event) => event.data.title !== 'poison');
+      assert.equal(await effectsOf(good), 3, 'each good event once, the duplicate skipped');
+      assert.equal(await effectsOf([events[1] as CloudEvent]), 0);
+      assert.ok(
+        batches.some((titles) => titles.length > 1),
+        `one call took several events: ${JSON.stringify(batches)}`,
+      );
+      assert.ok(batches.filter((titles) => titles.length === 1 && titles[0] === 'poison').length >= 1, 'retried alone');
+      for (const titles of batches) assert.equal(new Set(titles).size, titles.length, 'no event twice in a call');
     });
 
     it('when a handler always throws, then the message is retried and dead-lettered after maxReceiveCount', async () => {

@@ -16,7 +16,24 @@ export interface HandlerContext {
 /** One plain function per event type. Throwing retries the message with backoff. */
 export type Handler<T extends EventType> = (event: CloudEvent<T>, context: HandlerContext) => Promise<void>;
 
-export type Handlers = { [T in EventType]?: Handler<T> };
+/** What a batch handler gets: the transaction that also records its events in the inbox. */
+export interface BatchHandlerContext {
+  tx: Queryable;
+  log: Logger;
+}
+
+/**
+ * Handles a received group's events in one call, for side effects one statement writes for
+ * all of them (audit's append): on PGlite each statement costs about as much as a commit.
+ * It gets only events not seen before, in the order received; the same object may serve
+ * several types. Throwing retries each event alone, as with a plain handler.
+ */
+export interface BatchHandler<T extends EventType> {
+  batch: (events: CloudEvent<T>[], context: BatchHandlerContext) => Promise<void>;
+}
+
+/** Per event type, a plain function or a batch handler. */
+export type Handlers = { [T in EventType]?: Handler<T> | BatchHandler<T> };
 
 /** Thrown by a handler for a message that can never succeed: it goes to the DLQ at once. */
 export class PermanentError extends Error {}

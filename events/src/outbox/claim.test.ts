@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { openTestDb, type TestDb } from '@taskoverflow/platform/testing';
+import { openTestDb, type TestDb, testDrivers } from '@taskoverflow/platform/testing';
 import { outboxMigrations } from '../migrations.ts';
 import { sampleTodo } from '../testing/fixtures.ts';
 import { appendToOutbox } from './append.ts';
-import { claimBatch, markFailed, markSent } from './claim.ts';
+import { CLAIM_SQL, claimBatch, markFailed, markSent } from './claim.ts';
 
 const todo = sampleTodo;
 
@@ -55,3 +55,55 @@ describe('outbox claims', () => {
     assert.equal((await claimBatch(test.db, 10, 0)).length, 0);
   });
 });
+
+interface PlanNode {
+  'Relation Name'?: string;
+  'Actual Rows': number;
+  'Actual Loops': number;
+  'Rows Removed by Filter'?: number;
+  Plans?: PlanNode[];
+}
+
+/** Rows the plan read from `outbox`, kept or filtered out, over all loops. */
+function outboxRowsRead(node: PlanNode): number {
+  const own =
+    node['Relation Name'] === 'outbox'
+      ? (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0)) * node['Actual Loops']
+      : 0;
+  return own + (node.Plans ?? []).reduce((sum, child) => sum + outboxRowsRead(child), 0);
+}
+
+for (const driver of testDrivers) {
+  describe(`outbox claims under a backlog (${driver})`, () => {
+    let test: TestDb;
+    before(async () => {
+      test = await openTestDb('outbox-backlog', [outboxMigrations], driver);
+    });
+    after(() => test.drop());
+
+    it('when a burst arrives after statistics saw a quiet table, then a claim reads about the rows it takes', async () => {
+      /** `count` rows, with `column` set to the SQL expression `value` when given. */
+      const insert = (count: number, column?: 'sent_at' | 'next_attempt_at', value?: string) =>
+        test.db.query(
+          `INSERT INTO outbox (type, subject, data, sequence${column ? `, ${column}` : ''})
+           SELECT 'TodoCreated', id::text, '{}'::json, 1${column ? `, ${value}` : ''}
+           FROM generate_series(1, $1::int) AS id`,
+          [count],
+        );
+      await insert(2_000, 'sent_at', 'now()');
+      await insert(10, 'next_attempt_at', "now() + interval '30 seconds'"); // a round in flight
+      await test.db.exec('VACUUM ANALYZE outbox'); // what autovacuum (or the relay, on PGlite) does
+      await insert(3_000); // the burst
+
+      const [explained] = await test.db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+        `EXPLAIN (ANALYZE, FORMAT JSON) ${CLAIM_SQL}`,
+        [10, 30],
+      );
+      assert.ok(explained);
+      const plan = explained['QUERY PLAN'][0].Plan;
+
+      const read = outboxRowsRead(plan);
+      assert.ok(read < 300, `claiming 10 of 3,000 pending rows read ${read} rows: ${JSON.stringify(plan)}`);
+    });
+  });
+}

@@ -33,6 +33,12 @@ export interface Relay {
 }
 
 const PURGE_EVERY_MS = 10 * 60_000;
+/**
+ * PGlite runs no autovacuum: without one, every claim's index scan wades through the dead
+ * row versions that claiming and marking leave behind, and gets slower by the minute
+ * (1.8 → 3.5 ms per claim over 30,000 events, measured). PostgreSQL's autovacuum does this there.
+ */
+const PGLITE_VACUUM_EVERY_MS = 2_000;
 /** PublishBatch calls in flight at once, for chunks whose subjects do not overlap. */
 const PARALLEL_CALLS = 4;
 
@@ -71,6 +77,8 @@ export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
   let running: Promise<void> | undefined;
   let again = false;
   let lastPurge = 0;
+  let lastVacuum = 0;
+  let sentSinceVacuum = 0;
 
   async function publishRound(): Promise<number> {
     const rows = await claimBatch(db, batchSize, leaseSeconds);
@@ -121,6 +129,7 @@ export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
     }
     // One update for the round: a crash before it only republishes (consumers are idempotent).
     await markSent(db, sent);
+    sentSinceVacuum += sent.length;
     await markFailed(db, held, 'held behind an earlier event of its subject', retryBaseMs);
     if (sent.length) log.debug({ count: sent.length }, 'events published');
     return rows.length;
@@ -136,6 +145,11 @@ export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
     if (Date.now() - lastPurge > PURGE_EVERY_MS) {
       lastPurge = Date.now();
       await purgeSent(db, options.retentionHours ?? 24);
+    }
+    if (db.driver === 'pglite' && sentSinceVacuum > 0 && Date.now() - lastVacuum > PGLITE_VACUUM_EVERY_MS) {
+      lastVacuum = Date.now();
+      sentSinceVacuum = 0;
+      await db.exec('VACUUM ANALYZE outbox'); // ANALYZE too: nothing else gives the planner statistics
     }
   }
 

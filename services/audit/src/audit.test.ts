@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type AnyEvent, type HandlerContext, makeEvent } from '@taskoverflow/events';
+import { type AnyEvent, makeEvent } from '@taskoverflow/events';
 import { sampleTodo } from '@taskoverflow/events/testing';
 import { createLogger } from '@taskoverflow/platform';
 import { openTestDb, type TestDb, testDrivers } from '@taskoverflow/platform/testing';
 import { createApp } from './app.ts';
-import { appendAuditEntry } from './log/append-audit-entry.ts';
+import { appendAuditEntries } from './log/append-audit-entry.ts';
 import { auditMigrations } from './migrations.ts';
 
 const log = createLogger('audit-test', 'silent');
@@ -21,8 +21,8 @@ for (const driver of testDrivers) {
     let test: TestDb;
     let server: Server;
     let base: string;
-    const record = (event: AnyEvent) =>
-      test.db.transaction((tx) => appendAuditEntry(event, { tx, log, receiveCount: 1 } as HandlerContext));
+    const record = (...events: AnyEvent[]) =>
+      test.db.transaction((tx) => appendAuditEntries.batch(events, { tx, log }));
     const get = async (query: string) => {
       const response = await fetch(`${base}/api/v1/audit${query}`);
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -52,6 +52,40 @@ for (const driver of testDrivers) {
 
       const { body } = await get('');
       assert.equal((body.items as unknown[]).length, 1);
+    });
+
+    it('when a batch is recorded, then each event appears once in the order given', async () => {
+      const recorded = created(2);
+      await record(recorded);
+      const events = [created(1), recorded, deleted(1)]; // the batch skips the recorded one
+      const note = makeEvent({
+        type: 'TodoCreated',
+        source: 'todo',
+        subject: '3',
+        data: { ...todo(3), description: 'say "hi", {x}\\ ünïcode' },
+        correlationid: 'corr-1',
+      }) as AnyEvent;
+
+      await record(...events, note);
+
+      const items = (await get('')).body.items as Array<Record<string, unknown>>;
+      assert.deepEqual(
+        items.map((item) => [item.type, item.subject]),
+        [
+          ['TodoCreated', '3'],
+          ['TodoDeleted', '1'],
+          ['TodoCreated', '1'],
+          ['TodoCreated', '2'],
+        ],
+      );
+      assert.deepEqual(
+        items[0]?.data,
+        note.data,
+        'quotes, braces, backslashes and non-ASCII survive the array round trip',
+      );
+      assert.equal(items[0]?.correlationid, 'corr-1');
+      assert.equal(items[1]?.correlationid, null);
+      assert.equal(items[1]?.sequence, 2);
     });
 
     it('when entries exist, then they are listed newest first with the event fields', async () => {

@@ -3,7 +3,7 @@ import { startConsumer } from '@taskoverflow/events/consumer/runtime';
 import { createLogger, listen, loadConfig, onShutdown, openServiceDb } from '@taskoverflow/platform';
 import { createApp } from './app.ts';
 import { auditEnvSchema } from './config.ts';
-import { auditHandlers } from './log/handlers.ts';
+import { auditConsumerSettings, auditHandlers } from './log/handlers.ts';
 import { auditMigrations } from './migrations.ts';
 
 const config = loadConfig(auditEnvSchema, 'audit');
@@ -17,9 +17,7 @@ const consumer = startConsumer({
   db,
   sqs,
   log,
-  // Appending to the log waits on nothing but the database: commit a received batch at once.
-  transactionBatchSize: 10,
-  concurrency: 20, // one batch in the transaction, the next one received meanwhile
+  ...auditConsumerSettings,
   ...(config.EVENTS_BUCKET ? { claimCheck: { s3, bucket: config.EVENTS_BUCKET } } : {}),
 });
 const http = await listen(createApp({ db, log }), config.PORT, log);

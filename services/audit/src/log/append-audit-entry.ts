@@ -1,21 +1,31 @@
-import type { AnyEvent, HandlerContext } from '@taskoverflow/events';
+import type { BatchHandler, CloudEvent, EventType } from '@taskoverflow/events';
 
-/** Records any event once; the unique event id makes a replay a no-op. */
-export async function appendAuditEntry(event: AnyEvent, { tx }: HandlerContext): Promise<void> {
-  await tx.query(
-    `INSERT INTO audit_log (event_id, type, subject, source, time, correlation_id, causation_id, sequence, data)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-     ON CONFLICT (event_id) DO NOTHING`,
-    [
-      event.id,
-      event.type,
-      event.subject,
-      event.source,
-      event.time,
-      event.correlationid ?? null,
-      event.causationid ?? null,
-      event.sequence ?? null,
-      JSON.stringify(event.data),
-    ],
-  );
-}
+/**
+ * Records events once each, in the order given, with one statement for the whole batch;
+ * the unique event id makes a replay a no-op.
+ */
+export const appendAuditEntries: BatchHandler<EventType> = {
+  async batch(events, { tx }) {
+    const column = <T>(pick: (event: CloudEvent<EventType>) => T) => events.map(pick);
+    await tx.query(
+      `INSERT INTO audit_log (event_id, type, subject, source, time, correlation_id, causation_id, sequence, data)
+       SELECT event_id, type, subject, source, time, correlation_id, causation_id, sequence, data
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[],
+         $7::text[], $8::integer[], $9::json[]) WITH ORDINALITY AS e(event_id, type, subject, source, time,
+         correlation_id, causation_id, sequence, data, position)
+       ORDER BY position -- positions follow the order received
+       ON CONFLICT (event_id) DO NOTHING`,
+      [
+        column((event) => event.id),
+        column((event) => event.type),
+        column((event) => event.subject),
+        column((event) => event.source),
+        column((event) => event.time),
+        column((event) => event.correlationid ?? null),
+        column((event) => event.causationid ?? null),
+        column((event) => event.sequence ?? null),
+        column((event) => JSON.stringify(event.data)),
+      ],
+    );
+  },
+};

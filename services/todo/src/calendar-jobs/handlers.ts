@@ -1,4 +1,4 @@
-import type { Handlers } from '@taskoverflow/events';
+import type { Handler } from '@taskoverflow/events';
 import { jobTransitions } from './store.ts';
 
 /**
@@ -6,9 +6,9 @@ import { jobTransitions } from './store.ts';
  * move forward, so redelivered, duplicated or out-of-order events (SNS → SQS standard
  * queues do not keep order) leave a finished job as it is.
  */
-export function calendarJobHandlers(): Required<
-  Pick<Handlers, 'CalendarStarted' | 'CalendarGenerated' | 'CalendarFailed'>
-> {
+export function calendarJobHandlers(): {
+  [T in 'CalendarStarted' | 'CalendarGenerated' | 'CalendarFailed']: Handler<T>;
+} {
   return {
     async CalendarStarted(event, { tx, log }) {
       const changed = await jobTransitions.started(tx, event.data.jobId);
