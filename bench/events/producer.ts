@@ -69,6 +69,9 @@ process.on('message', async (message: { cmd: string; rate?: number; seconds?: nu
     process.send?.({ sent: await load(message.rate ?? 50, message.seconds ?? 10) });
   } else if (message.cmd === 'blast') {
     process.send?.({ sent: await blast(message.count ?? 10_000) });
+  } else if (message.cmd === 'cpu') {
+    const cpu = process.cpuUsage();
+    process.send?.({ cpuMs: (cpu.user + cpu.system) / 1000 });
   } else if (message.cmd === 'stop') {
     await relay.stop();
     await db.close();

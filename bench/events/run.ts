@@ -1,6 +1,7 @@
 // bench/events: commit → consumer latency at 50 and 500 events/s, sustained throughput
-// through 3 subscribers, the ceiling, and AWS API requests per delivered event — on the
-// embedded stack (fauxqs in-process, PGlite, the real relay and consumer runtime).
+// through 3 subscribers, the ceiling, AWS API requests per delivered event and the CPU each
+// role spends per event — on the embedded stack (fauxqs in-process, PGlite, the real relay
+// and three copies of the audit service's consumer).
 // Prints JSON. Env: BENCH_SECONDS (30), BENCH_IDLE_SECONDS (60), BENCH_BLAST (20000);
 // BENCH_DATABASE_URL=postgres://… puts the services' databases on that PostgreSQL server
 // (throwaway databases, dropped afterwards) instead of PGlite.
@@ -58,7 +59,7 @@ const subscribers = await Promise.all(
   ),
 );
 
-type Report = { received: number; latencies: number[] };
+type Report = { received: number; latencies: number[]; cpuMs: number };
 const percentile = (sorted: number[], p: number) =>
   sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0) : 0;
 
@@ -97,14 +98,33 @@ function requestsOf(snapshot: ReturnType<typeof counter.snapshot>) {
     .reduce((sum, [, count]) => sum + count, 0);
 }
 
+const producerCpuMs = async () => (await ask<{ cpuMs: number }>(producer, { cmd: 'cpu' })).cpuMs;
+
 async function phase(name: string, run: () => Promise<{ sent: number }>) {
   await Promise.all(subscribers.map((proc) => ask(proc, { cmd: 'reset' })));
   counter.reset();
+  const producerCpuAtStart = await producerCpuMs();
+  const benchCpuAtStart = process.cpuUsage();
   const started = performance.now();
   const { sent } = await run();
   const backlogWhenLoadEnded = await queueBacklog();
   const reports = await collect(sent, 60_000);
   const elapsedS = (performance.now() - started) / 1000;
+  const benchCpu = process.cpuUsage(benchCpuAtStart);
+  // CPU each role spent per committed event over the phase, to see where the two cores go.
+  const perEvent = (ms: number) => Number((ms / Math.max(1, sent)).toFixed(3));
+  const subscriberCpuMs = reports.map((report) => report.cpuMs);
+  const roles = {
+    producer: (await producerCpuMs()) - producerCpuAtStart,
+    subscriberEach: subscriberCpuMs.reduce((sum, ms) => sum + ms, 0) / subscriberCpuMs.length,
+    emulator: (benchCpu.user + benchCpu.system) / 1000, // includes the bench's own polling, which is small
+  };
+  const cpuMsPerEvent = {
+    producer: perEvent(roles.producer),
+    subscriberEach: perEvent(roles.subscriberEach),
+    emulator: perEvent(roles.emulator),
+    total: perEvent(roles.producer + roles.subscriberEach * subscribers.length + roles.emulator),
+  };
   const latencies = reports.flatMap((report) => report.latencies).sort((a, b) => a - b);
   const delivered = reports.reduce((sum, report) => sum + report.received, 0);
   const snapshot = counter.snapshot();
@@ -120,6 +140,7 @@ async function phase(name: string, run: () => Promise<{ sent: number }>) {
     commitToHandlerMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? 0 },
     // Where events wait when the load ends: in SQS (subscribers behind) or not yet published (relay behind).
     backlogWhenLoadEnded,
+    cpuMsPerEvent,
     awsRequests: requestsOf(snapshot),
     awsRequestsPerDeliveredEvent: Number((requestsOf(snapshot) / Math.max(1, delivered)).toFixed(3)),
     awsRequestsByAction: snapshot.actions,
@@ -166,7 +187,7 @@ console.log(
         memoryGiB: Math.round(totalmem() / 2 ** 30),
         node: process.version,
       },
-      stack: `fauxqs in-process, ${serverUrl ? 'PostgreSQL server' : 'PGlite'} database per process, outbox relay + 3 subscriber processes (consumer runtime, inbox)`,
+      stack: `fauxqs in-process, ${serverUrl ? 'PostgreSQL server' : 'PGlite'} database per process, outbox relay + 3 subscriber processes running the audit service's consumer (runtime, inbox, audit log)`,
       results,
       idle: { seconds: idleSeconds, receiveCallsPerMinutePerQueue: idleReceivesPerMinute },
     },

@@ -16,6 +16,7 @@ const db = await openServiceDb(name, settings, auditMigrations, log);
 
 let latencies: number[] = [];
 let received = 0;
+let cpuAtReset = process.cpuUsage();
 const consumer = startConsumer({
   service: name,
   queueUrl: process.env.EVENTS_QUEUE_URL ?? '',
@@ -39,10 +40,12 @@ process.on('message', async (message: { cmd: string }) => {
   if (message.cmd === 'count') {
     process.send?.({ received });
   } else if (message.cmd === 'report') {
-    process.send?.({ received, latencies });
+    const cpu = process.cpuUsage(cpuAtReset);
+    process.send?.({ received, latencies, cpuMs: (cpu.user + cpu.system) / 1000 });
   } else if (message.cmd === 'reset') {
     latencies = [];
     received = 0;
+    cpuAtReset = process.cpuUsage();
     process.send?.({ ok: true });
   } else if (message.cmd === 'stop') {
     await consumer.stop();
