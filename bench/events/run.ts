@@ -4,7 +4,8 @@
 // and three copies of the audit service's consumer).
 // Prints JSON. Env: BENCH_SECONDS (30), BENCH_IDLE_SECONDS (60), BENCH_BLAST (20000);
 // BENCH_DATABASE_URL=postgres://… puts the services' databases on that PostgreSQL server
-// (throwaway databases, dropped afterwards) instead of PGlite.
+// (throwaway databases, dropped afterwards) instead of PGlite; BENCH_HANDLER=inbox-only runs
+// the subscribers without audit's append, to see the backbone's own cost.
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -187,7 +188,7 @@ console.log(
         memoryGiB: Math.round(totalmem() / 2 ** 30),
         node: process.version,
       },
-      stack: `fauxqs in-process, ${serverUrl ? 'PostgreSQL server' : 'PGlite'} database per process, outbox relay + 3 subscriber processes running the audit service's consumer (runtime, inbox, audit log)`,
+      stack: `fauxqs in-process, ${serverUrl ? 'PostgreSQL server' : 'PGlite'} database per process, outbox relay + 3 subscriber processes running the audit service's consumer (runtime, inbox${process.env.BENCH_HANDLER === 'inbox-only' ? ' only, no audit append' : ', audit log'})`,
       results,
       idle: { seconds: idleSeconds, receiveCallsPerMinutePerQueue: idleReceivesPerMinute },
     },

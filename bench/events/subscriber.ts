@@ -14,6 +14,8 @@ const dir = process.env.BENCH_DIR ?? '';
 const settings = { DATA_DIR: dir, DATABASE_URL: process.env.BENCH_DATABASE_URL, DB_POOL_SIZE: 4 };
 const db = await openServiceDb(name, settings, auditMigrations, log);
 
+// BENCH_HANDLER=inbox-only leaves out the audit append: the event backbone and inbox alone.
+const appendToAudit = process.env.BENCH_HANDLER !== 'inbox-only';
 let latencies: number[] = [];
 let received = 0;
 let cpuAtReset = process.cpuUsage();
@@ -30,7 +32,7 @@ const consumer = startConsumer({
         const now = Date.now();
         for (const event of events) latencies.push(now - Date.parse(event.time));
         received += events.length;
-        await appendAuditEntries.batch(events, context);
+        if (appendToAudit) await appendAuditEntries.batch(events, context);
       },
     },
   },
