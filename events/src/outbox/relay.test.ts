@@ -134,6 +134,38 @@ forEachEmulator((emulator) => {
       );
     });
 
+    it('when the relay has sent events from PGlite, then it vacuums and analyzes the outbox (PGlite has no autovacuum)', async () => {
+      const pglite = await openTestDb('relay-vacuum', [outboxMigrations], 'pglite');
+      const vacuums = async () =>
+        (
+          await pglite.db.query<{ vacuums: number; analyzes: number }>(
+            `SELECT vacuum_count::int AS vacuums, analyze_count::int AS analyzes
+             FROM pg_stat_user_tables WHERE relname = 'outbox'`,
+          )
+        )[0];
+      try {
+        assert.deepEqual(await vacuums(), { vacuums: 0, analyzes: 0 });
+        relay = await startOutboxRelay({
+          db: pglite.db,
+          sns: emulator.clients.sns,
+          topicArn: topology.topicArn,
+          source: 'todo',
+          log,
+        });
+
+        await appendToOutbox(pglite.db, { type: 'TodoCreated', subject: '5', data: todo(5), sequence: 1 });
+        relay.wake();
+        await receiveAll(1);
+
+        await waitFor(async () => (await vacuums())?.analyzes === 1, { what: 'the outbox vacuumed and analyzed' });
+        assert.equal((await vacuums())?.vacuums, 1);
+      } finally {
+        await relay?.stop();
+        relay = undefined;
+        await pglite.drop();
+      }
+    });
+
     it('when SNS is unreachable for a while, then every event arrives after recovery, in order per subject', async () => {
       const endpoint = await switchableEndpoint(emulator.endpoint);
       try {
