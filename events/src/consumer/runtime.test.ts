@@ -115,6 +115,27 @@ forEachEmulator((emulator: Emulator) => {
         ])
       )[0]?.count ?? 0;
 
+    /** Publishes the events and waits until SQS shows every copy waiting in the queue. */
+    async function publishQueued(
+      topicArn: string,
+      queueUrl: string,
+      events: readonly CloudEvent[],
+      timeoutMs?: number,
+    ) {
+      await publishEvents(emulator.clients.sns, topicArn, events);
+      await waitFor(async () => (await queueDepth(emulator.clients.sqs, queueUrl)).visible === events.length, {
+        what: `${events.length} queued messages`,
+        ...(timeoutMs ? { timeoutMs } : {}),
+      });
+    }
+
+    /** Waits until the queue holds nothing, visible or in flight. */
+    const queueDrained = (queueUrl: string) =>
+      waitFor(async () => {
+        const depth = await queueDepth(emulator.clients.sqs, queueUrl);
+        return depth.visible + depth.hidden === 0;
+      });
+
     async function deadLetters(queue: AppliedQueue, expected: number) {
       const seen = new Map<string, Awaited<ReturnType<typeof receiveSome>>[number]>();
       await waitFor(
@@ -133,17 +154,11 @@ forEachEmulator((emulator: Emulator) => {
       const { prefix, topicArn, queue } = await topology();
       const { calls, handler } = recorder();
       const event = created(1);
-      await publishEvents(emulator.clients.sns, topicArn, [event, event]);
-      await waitFor(async () => (await queueDepth(emulator.clients.sqs, queue.queueUrl)).visible === 2, {
-        what: 'both copies queued',
-      });
+      await publishQueued(topicArn, queue.queueUrl, [event, event]);
 
       consume(queue.queueUrl, prefix, { handlers: { TodoCreated: handler } });
 
-      await waitFor(async () => {
-        const depth = await queueDepth(emulator.clients.sqs, queue.queueUrl);
-        return depth.visible + depth.hidden === 0;
-      });
+      await queueDrained(queue.queueUrl);
       assert.equal(calls.length, 1);
       assert.equal(await effectsOf([event]), 1);
     });
@@ -154,18 +169,12 @@ forEachEmulator((emulator: Emulator) => {
       const { calls, handler } = recorder(async (event) => {
         if (event.data.title === 'poison') throw new Error('cannot take this one');
       });
-      await publishEvents(emulator.clients.sns, topicArn, [...events, events[0] as CloudEvent]); // and a duplicate
-      await waitFor(async () => (await queueDepth(emulator.clients.sqs, queue.queueUrl)).visible === 5, {
-        what: 'all five queued',
-      });
+      await publishQueued(topicArn, queue.queueUrl, [...events, events[0] as CloudEvent]); // and a duplicate
 
       consume(queue.queueUrl, prefix, { handlers: { TodoCreated: handler }, transactionBatchSize: 10 });
 
       await deadLetters(queue, 1);
-      await waitFor(async () => {
-        const depth = await queueDepth(emulator.clients.sqs, queue.queueUrl);
-        return depth.visible + depth.hidden === 0;
-      });
+      await queueDrained(queue.queueUrl);
       const good = events.filter((event) => event.data.title !== 'poison');
       assert.equal(await effectsOf(good), 3);
       assert.equal(await effectsOf([events[1] as CloudEvent]), 0);
@@ -186,18 +195,12 @@ forEachEmulator((emulator: Emulator) => {
           ]);
         },
       };
-      await publishEvents(emulator.clients.sns, topicArn, [...events, events[0] as CloudEvent]); // and a duplicate
-      await waitFor(async () => (await queueDepth(emulator.clients.sqs, queue.queueUrl)).visible === 5, {
-        what: 'all five queued',
-      });
+      await publishQueued(topicArn, queue.queueUrl, [...events, events[0] as CloudEvent]); // and a duplicate
 
       consume(queue.queueUrl, prefix, { handlers: { TodoCreated: batchHandler }, transactionBatchSize: 10 });
 
       await deadLetters(queue, 1);
-      await waitFor(async () => {
-        const depth = await queueDepth(emulator.clients.sqs, queue.queueUrl);
-        return depth.visible + depth.hidden === 0;
-      });
+      await queueDrained(queue.queueUrl);
       const good = events.filter((event) => event.data.title !== 'poison');
       assert.equal(await effectsOf(good), 3, 'each good event once, the duplicate skipped');
       assert.equal(await effectsOf([events[1] as CloudEvent]), 0);
@@ -324,10 +327,7 @@ forEachEmulator((emulator: Emulator) => {
       const gate = deferred();
       const { calls, handler } = recorder(() => gate.opened);
       const events = [1, 2, 3, 4, 5, 6].map((id) => created(100 + id));
-      await publishEvents(emulator.clients.sns, topicArn, events);
-      await waitFor(async () => (await queueDepth(emulator.clients.sqs, queue.queueUrl)).visible === 6, {
-        what: 'six queued messages',
-      });
+      await publishQueued(topicArn, queue.queueUrl, events);
       const consumer = consume(queue.queueUrl, prefix, { handlers: { TodoCreated: handler }, concurrency: 2 });
       // PGlite has one connection, so the second handler waits for the first one's transaction.
       await waitFor(() => calls.length === (db.driver === 'pglite' ? 1 : 2), { what: 'the handlers to start' });
@@ -408,11 +408,7 @@ forEachEmulator((emulator: Emulator) => {
       const { prefix, topicArn, queue } = await topology();
       const { handler } = recorder();
       const events = Array.from({ length: 200 }, (_, index) => created(1000 + index));
-      await publishEvents(emulator.clients.sns, topicArn, events);
-      await waitFor(async () => (await queueDepth(emulator.clients.sqs, queue.queueUrl)).visible === 200, {
-        what: '200 queued messages',
-        timeoutMs: 30_000,
-      });
+      await publishQueued(topicArn, queue.queueUrl, events, 30_000);
       const sqs = countingClient(emulator);
 
       const consumer = consume(queue.queueUrl, prefix, { handlers: { TodoCreated: handler }, sqs: sqs.client });

@@ -1,4 +1,4 @@
-import type { BatchHandler, CloudEvent, EventType } from '@taskoverflow/events';
+import type { BatchHandler, EventType } from '@taskoverflow/events';
 
 /**
  * Records events once each, in the order given, with one statement for the whole batch;
@@ -6,7 +6,6 @@ import type { BatchHandler, CloudEvent, EventType } from '@taskoverflow/events';
  */
 export const appendAuditEntries: BatchHandler<EventType> = {
   async batch(events, { tx }) {
-    const column = <T>(pick: (event: CloudEvent<EventType>) => T) => events.map(pick);
     await tx.query(
       `INSERT INTO audit_log (event_id, type, subject, source, time, correlation_id, causation_id, sequence, data)
        SELECT event_id, type, subject, source, time, correlation_id, causation_id, sequence, data
@@ -16,15 +15,15 @@ export const appendAuditEntries: BatchHandler<EventType> = {
        ORDER BY position -- positions follow the order received
        ON CONFLICT (event_id) DO NOTHING`,
       [
-        column((event) => event.id),
-        column((event) => event.type),
-        column((event) => event.subject),
-        column((event) => event.source),
-        column((event) => event.time),
-        column((event) => event.correlationid ?? null),
-        column((event) => event.causationid ?? null),
-        column((event) => event.sequence ?? null),
-        column((event) => JSON.stringify(event.data)),
+        events.map((event) => event.id),
+        events.map((event) => event.type),
+        events.map((event) => event.subject),
+        events.map((event) => event.source),
+        events.map((event) => event.time),
+        events.map((event) => event.correlationid ?? null),
+        events.map((event) => event.causationid ?? null),
+        events.map((event) => event.sequence ?? null),
+        events.map((event) => JSON.stringify(event.data)),
       ],
     );
   },
