@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadManifests } from '@taskoverflow/events/manifests';
+import { isRunning } from '@taskoverflow/events/testing/process';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { checkStack, stackPolicies } from './policies/policies.ts';
 import { type RecordedResource, runProgram, stackConfigFromFile } from './testing/mocks.ts';
@@ -11,15 +12,6 @@ import { type RecordedResource, runProgram, stackConfigFromFile } from './testin
 const name = `zz-probe-${process.pid}`;
 const servicesDir = fileURLToPath(new URL('../services/', import.meta.url));
 const folder = `${servicesDir}${name}/`;
-
-const isRunning = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** A run killed before its `after` leaves its folder behind; remove those of dead runs only. */
 function removeAbandonedProbes(): void {

@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generatedDir, renderEventDocs } from '@taskoverflow/events/docs/generate';
 import { loadManifests } from '@taskoverflow/events/manifests';
-import { waitFor } from '@taskoverflow/events/testing';
+import { isRunning, waitFor } from '@taskoverflow/events/testing';
 import { composeFile, renderCompose } from '@taskoverflow/infra/compose/generate.ts';
 import getPort from 'get-port';
 import { regenerateDerivedFiles } from '../scripts/new-service.ts';
@@ -50,15 +50,6 @@ async function staleDerivedFiles(): Promise<string[]> {
   }
   return stale;
 }
-
-const isRunning = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** [pid, parent pid, command line] of every process we may look at. */
 function processes(): [number, number, string][] {

@@ -1,4 +1,5 @@
 export { publishEvents, receiveSome } from './bus.ts';
 export { type Emulator, forEachEmulator, motoEndpoint } from './emulators.ts';
 export { sampleTodo } from './fixtures.ts';
+export { isRunning } from './process.ts';
 export { waitFor } from './wait.ts';

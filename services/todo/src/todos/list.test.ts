@@ -35,19 +35,17 @@ for (const testDriver of testDrivers) {
         .map((todo) => todo.title);
     };
 
+    const everyTodo = [
+      'overdue',
+      'overdue, done',
+      'in half a day',
+      'in two and a half days',
+      'in ten days',
+      'no deadline',
+      'no deadline, done',
+    ];
     const cases: [string, string[]][] = [
-      [
-        '',
-        [
-          'overdue',
-          'overdue, done',
-          'in half a day',
-          'in two and a half days',
-          'in ten days',
-          'no deadline',
-          'no deadline, done',
-        ],
-      ],
+      ['', everyTodo],
       ['?completed=true', ['overdue, done', 'in two and a half days', 'no deadline, done']],
       ['?completed=false', ['overdue', 'in half a day', 'in ten days', 'no deadline']],
       ['?window=0', ['overdue', 'overdue, done']],
@@ -60,18 +58,7 @@ for (const testDriver of testDrivers) {
       ],
       ['?window=3&completed=false', ['overdue', 'in half a day']],
       ['?completed=true&window=0', ['overdue, done']],
-      [
-        '?unrelated=1',
-        [
-          'overdue',
-          'overdue, done',
-          'in half a day',
-          'in two and a half days',
-          'in ten days',
-          'no deadline',
-          'no deadline, done',
-        ],
-      ],
+      ['?unrelated=1', everyTodo],
     ];
     for (const [query, expected] of cases) {
       it(`when GET /todos${query}, then exactly the matching todos in id order`, async () => {
