@@ -69,6 +69,7 @@ const deployments = Object.fromEntries(
       repoRoot,
       vpcId: network.vpcId,
       privateSubnetIds: network.privateSubnetIds,
+      privateEgress: network.privateEgress,
       taskSecurityGroupId: cluster.taskSecurityGroupId,
       clusterArn: cluster.clusterArn,
       clusterName: cluster.clusterName,

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { claimCheckedEventTypes, taskRolePolicy } from '@taskoverflow/events/aws-contract';
-import type { ServiceManifest } from '@taskoverflow/events/manifest';
+import { healthPaths, type ServiceManifest } from '@taskoverflow/events/manifest';
 import { loadManifests } from '@taskoverflow/events/manifests';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { checkStack, stackPolicies } from './policies/policies.ts';
-import { stopTimeoutSeconds } from './src/service-deployment.ts';
+import { containerHealthCheck, stopTimeoutSeconds } from './src/service-deployment.ts';
 import { type RecordedResource, runProgram, stackConfigFromFile } from './testing/mocks.ts';
 
 interface Statement {
@@ -14,6 +14,8 @@ interface Statement {
 }
 interface Container {
   name: string;
+  portMappings: { containerPort: number }[];
+  healthCheck?: { command: string[]; startPeriod: number };
   image: string;
   stopTimeout: number;
   environment: { name: string; value: string }[];
@@ -171,7 +173,7 @@ describe('infra: the Pulumi program under mocks (dev stack config)', () => {
           ? `https://sqs.us-east-1.amazonaws.com/123456789012/taskoverflow-${manifest.name}`
           : undefined,
       );
-      assert.equal(env.PORT, manifest.http ? '8080' : undefined);
+      assert.equal(env.PORT, '8080', 'every service serves its health endpoints');
       assert.equal(env.AWS_ENDPOINT_URL, undefined);
       assert.deepEqual(container.secrets, [
         {
@@ -221,6 +223,33 @@ describe('infra: the Pulumi program under mocks (dev stack config)', () => {
     }
   });
 
+  it('when a first deploy runs, then each service waits for its secret value and the NAT route, and pulumi up waits for steady state', () => {
+    const natRoute = named(stack, 'aws:ec2/route:Route', 'network-private-nat');
+    assert.equal(natRoute.inputs.natGatewayId, 'network-nat-id');
+    for (const manifest of manifests) {
+      const service = named(stack, 'aws:ecs/service:Service', manifest.name);
+      const waitsFor = (type: string, name: string) => service.dependsOn.includes(`${type}::${name}`);
+      assert.ok(waitsFor('aws:secretsmanager/secretVersion:SecretVersion', manifest.name), 'its secret value');
+      assert.ok(waitsFor('aws:ec2/route:Route', 'network-private-nat'), `${manifest.name} waits for the NAT route`);
+      assert.ok(waitsFor('aws:iam/rolePolicy:RolePolicy', `${manifest.name}-execution`), 'its execution policy');
+      assert.equal(service.inputs.waitForSteadyState, true);
+      assert.deepEqual(service.inputs.deploymentCircuitBreaker, { enable: true, rollback: true });
+    }
+  });
+
+  it('when containers are defined, then every one (calendar included) has a port and an ECS health check on readiness', () => {
+    for (const manifest of manifests) {
+      const definition = named(stack, 'aws:ecs/taskDefinition:TaskDefinition', manifest.name);
+      const [container] = JSON.parse(String(definition.inputs.containerDefinitions)) as Container[];
+      assert.deepEqual(
+        container?.portMappings.map((mapping) => mapping.containerPort),
+        [8080],
+      );
+      assert.deepEqual(container?.healthCheck, containerHealthCheck);
+      assert.deepEqual(container?.healthCheck?.command, ['CMD', 'node', '/app/infra/docker/healthcheck.ts']);
+    }
+  });
+
   it('when a service serves HTTP, then it gets a path rule at its manifest priority and a health check on its health path', () => {
     const rules = resources(stack, 'aws:lb/listenerRule:ListenerRule');
     assert.equal(rules.length, httpServices().length);
@@ -233,7 +262,7 @@ describe('infra: the Pulumi program under mocks (dev stack config)', () => {
         manifest.http?.pathPrefixes.flatMap((prefix) => [prefix, `${prefix}/*`]),
       );
       const group = named(stack, 'aws:lb/targetGroup:TargetGroup', manifest.name);
-      assert.equal((group.inputs.healthCheck as { path: string }).path, manifest.http?.healthPath);
+      assert.equal((group.inputs.healthCheck as { path: string }).path, healthPaths.ready);
       assert.equal(group.inputs.targetType, 'ip');
     }
     const listeners = resources(stack, 'aws:lb/listener:Listener');

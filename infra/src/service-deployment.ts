@@ -17,6 +17,18 @@ const arnPlaceholders = {
 
 /** Every container listens here; the Dockerfile sets the same PORT. */
 export const containerPort = 8080;
+/**
+ * The image's health script (infra/docker/healthcheck.ts) asks `healthPaths.ready`. Start period:
+ * migrations and the consumer's first receive; three failures 30 s apart replace the task.
+ */
+export const containerHealthCheck = {
+  command: ['CMD', 'node', '/app/infra/docker/healthcheck.ts'],
+  interval: 30,
+  timeout: 5,
+  retries: 3,
+  startPeriod: 60,
+};
+
 /** Longer than the consumer runtime's 25 s drain, so ECS does not SIGKILL a draining task. */
 export const stopTimeoutSeconds = 30;
 
@@ -29,6 +41,8 @@ export interface ServiceDeploymentArgs {
   repoRoot: string;
   vpcId: pulumi.Input<string>;
   privateSubnetIds: pulumi.Input<string>[];
+  /** The private subnets' NAT route: a task started before it cannot pull its image or read its secret. */
+  privateEgress: pulumi.Resource;
   taskSecurityGroupId: pulumi.Input<string>;
   clusterArn: pulumi.Input<string>;
   clusterName: pulumi.Input<string>;
@@ -88,7 +102,12 @@ export class ServiceDeployment extends pulumi.ComponentResource {
       },
       parent,
     );
-    new aws.secretsmanager.SecretVersion(name, { secretId: secret.id, secretString: args.databaseUrl }, parent);
+    // The task reads this at start: without a version ECS fails with ResourceNotFoundException.
+    const secretValue = new aws.secretsmanager.SecretVersion(
+      name,
+      { secretId: secret.id, secretString: args.databaseUrl },
+      parent,
+    );
 
     const assumedByEcsTasks = pulumi.jsonStringify({
       Version: '2012-10-17',
@@ -149,7 +168,8 @@ export class ServiceDeployment extends pulumi.ComponentResource {
       EVENTS_BUCKET: args.bucketName,
       // db.t4g.micro allows ~80 connections; 4 per task keeps every service at its max task count under that.
       DB_POOL_SIZE: '4',
-      ...(manifest.http ? { PORT: String(containerPort) } : {}),
+      // Every service serves its health endpoints on PORT, consumers without an API included.
+      PORT: String(containerPort),
       ...(args.queue ? { EVENTS_QUEUE_URL: args.queue.queueUrl } : {}),
     };
     const taskDefinition = new aws.ecs.TaskDefinition(
@@ -173,7 +193,10 @@ export class ServiceDeployment extends pulumi.ComponentResource {
             readonlyRootFilesystem: true,
             mountPoints: [{ sourceVolume: 'tmp', containerPath: '/tmp' }],
             stopTimeout: stopTimeoutSeconds,
-            portMappings: manifest.http ? [{ containerPort, protocol: 'tcp' }] : [],
+            portMappings: [{ containerPort, protocol: 'tcp' }],
+            // ECS ignores the image's HEALTHCHECK; this is the same script asking readiness, so a
+            // consumer stuck on AccessDenied is replaced and fails its deployment (circuit breaker).
+            healthCheck: containerHealthCheck,
             environment: Object.entries(environment).map(([key, value]) => ({ name: key, value })),
             secrets: [{ name: databaseSecretKey, valueFrom: secret.arn }],
             logConfiguration: {
@@ -220,18 +243,26 @@ export class ServiceDeployment extends pulumi.ComponentResource {
         loadBalancers: route
           ? [{ targetGroupArn: route.targetGroupArn, containerName: manifest.name, containerPort }]
           : [],
-        healthCheckGracePeriodSeconds: route ? 30 : undefined,
+        healthCheckGracePeriodSeconds: route ? containerHealthCheck.startPeriod : undefined,
         deploymentCircuitBreaker: { enable: true, rollback: true },
         deploymentMinimumHealthyPercent: 100,
         deploymentMaximumPercent: 200,
         propagateTags: 'SERVICE',
-        waitForSteadyState: false,
+        // `pulumi up` returns only once the tasks run healthy, and fails (after the circuit
+        // breaker's rollback) when they do not: a broken first deploy is loud, not green.
+        waitForSteadyState: true,
       },
       // Autoscaling owns the running count after the first deployment.
       {
         parent: this,
         ignoreChanges: ['desiredCount'],
-        dependsOn: [executionPolicy, ...taskPolicy, ...(route ? [route.listenerRule] : [])],
+        dependsOn: [
+          executionPolicy,
+          ...taskPolicy,
+          secretValue,
+          args.privateEgress,
+          ...(route ? [route.listenerRule] : []),
+        ],
       },
     );
 
