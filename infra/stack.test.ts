@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { ServiceManifest } from '@taskoverflow/events/manifest';
 import { loadManifests } from '@taskoverflow/events/manifests';
 import { buildTopology } from '@taskoverflow/events/topology';
+import { serviceDbKey } from '@taskoverflow/platform';
 import { checkStack, stackPolicies } from './policies/policies.ts';
 import { stopTimeoutSeconds } from './src/service-deployment.ts';
 import { type RecordedResource, runProgram, stackConfigFromFile } from './testing/mocks.ts';
@@ -173,7 +174,7 @@ describe('infra: the Pulumi program under mocks (dev stack config)', () => {
       assert.equal(env.AWS_ENDPOINT_URL, undefined);
       assert.deepEqual(container.secrets, [
         {
-          name: `${manifest.name.toUpperCase()}_DATABASE_URL`,
+          name: serviceDbKey(manifest.name),
           valueFrom: `arn:aws:secretsmanager:us-east-1:123456789012:${manifest.name}`,
         },
       ]);
