@@ -3,6 +3,7 @@ import { claimCheckedEventTypes, taskRolePolicy } from '@taskoverflow/events/aws
 import { healthPaths, type ServiceManifest } from '@taskoverflow/events/manifest';
 import { loadManifests } from '@taskoverflow/events/manifests';
 import { buildTopology } from '@taskoverflow/events/topology';
+import { serviceDbKey } from '@taskoverflow/platform';
 import { checkStack, stackPolicies } from './policies/policies.ts';
 import { containerHealthCheck, stopTimeoutSeconds } from './src/service-deployment.ts';
 import { type RecordedResource, runProgram, stackConfigFromFile } from './testing/mocks.ts';
@@ -177,7 +178,7 @@ describe('infra: the Pulumi program under mocks (dev stack config)', () => {
       assert.equal(env.AWS_ENDPOINT_URL, undefined);
       assert.deepEqual(container.secrets, [
         {
-          name: `${manifest.name.toUpperCase()}_DATABASE_URL`,
+          name: serviceDbKey(manifest.name),
           valueFrom: `arn:aws:secretsmanager:us-east-1:123456789012:${manifest.name}`,
         },
       ]);

@@ -64,3 +64,5 @@ export function defineService(
     ...manifest,
   };
 }
+
+export const healthPaths = { live: '/health/live', ready: '/health/ready' } as const;
