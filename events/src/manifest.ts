@@ -45,8 +45,6 @@ export interface ServiceManifest {
   storage: { reads: readonly string[]; writes: readonly string[] };
 }
 
-export const healthPaths = { live: '/health/live', ready: '/health/ready' } as const;
-
 export const defaultQueue = { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 } as const;
 export const defaultScaling = { minTasks: 1, maxTasks: 4, backlogPerTask: 100, cpuTargetPercent: 60 } as const;
 export const defaultResources = { cpu: 256, memoryMiB: 512 } as const;

@@ -16,7 +16,7 @@ import { type RecordedCall, readRecordedCalls } from '@taskoverflow/events/aws-c
 import { claimCheckKey } from '@taskoverflow/events/claim-check';
 import { startConsumer } from '@taskoverflow/events/consumer/runtime';
 import { makeEvent } from '@taskoverflow/events/envelope';
-import type { ServiceManifest } from '@taskoverflow/events/manifest';
+import { healthPaths, type ServiceManifest } from '@taskoverflow/events/manifest';
 import { loadManifests } from '@taskoverflow/events/manifests';
 import { inboxMigrations } from '@taskoverflow/events/migrations';
 import { motoEndpoint, receiveSome, sampleTodo } from '@taskoverflow/events/testing';
@@ -59,7 +59,7 @@ function registerSuite() {
     let lastJobId: string | undefined;
     const portOf = (name: string) => {
       const port = services.get(name)?.port;
-      assert.ok(port, `${name} serves no HTTP`);
+      assert.ok(port, `${name} is not running`);
       return port;
     };
     const http = (service: string, method: string, path: string, body?: unknown) =>
@@ -201,16 +201,19 @@ function registerSuite() {
           NOTIFICATION_ALLOW_PRIVATE_TARGETS: 'true',
           NOTIFICATION_RETRY_DELAYS_SECONDS: '1',
         };
-        services.set(manifest.name, await startService(manifest.name, env, manifest.http !== undefined));
+        services.set(manifest.name, await startService(manifest.name, env));
       }
-      // Each consumer read its queue's attributes and its DLQ's URL at start: the calls the issue found denied.
-      await waitFor(
-        () => {
-          const started = readRecordedCalls(callLog).filter((call) => call.command === 'GetQueueUrl' && !call.error);
-          return new Set(started.map((call) => call.role)).size === Object.keys(applied.queues).length;
-        },
-        { timeoutMs: 60_000, what: 'every consumer to look up its DLQ' },
-      );
+      // Readiness includes the consumer: it read its queue's attributes and its DLQ's URL (the
+      // calls the issue found denied) and its last receive succeeded.
+      for (const manifest of manifests) {
+        await waitFor(
+          async () => {
+            const ready = await http(manifest.name, 'GET', healthPaths.ready);
+            return ready.status === 200 || undefined;
+          },
+          { timeoutMs: 60_000, intervalMs: 250, what: `${manifest.name} to be ready` },
+        );
+      }
     });
 
     it('when a todo is written and deleted, then audit records it and notification delivers the webhook after a retry', async () => {

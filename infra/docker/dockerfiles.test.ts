@@ -55,6 +55,7 @@ describe('service Dockerfiles', () => {
       '**/*.test.ts',
       'infra/**',
       '!infra/docker/healthcheck.ts',
+      '!infra/docker/rds-ca-bundle.ts',
       '!infra/package.json',
     ]) {
       assert.ok(ignore.includes(pattern), `.dockerignore has ${pattern}`);

@@ -17,6 +17,8 @@ export interface DatabaseArgs {
 }
 
 const masterUser = 'taskoverflow';
+/** Where each service image keeps the RDS CA bundle (see the Dockerfiles). */
+export const rdsCaBundlePath = '/app/rds-ca.pem';
 
 /**
  * One RDS PostgreSQL instance in the private subnets. Each service gets its own database on it
@@ -119,9 +121,10 @@ export class Database extends pulumi.ComponentResource {
   /** The exact database a service uses, named as platform's serviceDatabaseUrl would (`taskoverflow_<service>`). */
   serviceUrl(service: string): pulumi.Output<string> {
     const database = `taskoverflow_${service.replaceAll('-', '_')}`;
-    // no-verify: TLS without checking the RDS certificate chain, which the slim image does not ship.
+    // verify-full: node-postgres checks the certificate chain against the RDS CAs baked into the
+    // image (infra/docker/rds-ca-bundle.ts) and the host name against the instance address.
     return pulumi.secret(
-      pulumi.interpolate`postgres://${masterUser}:${this.password}@${this.address}:${this.port}/${database}?sslmode=no-verify`,
+      pulumi.interpolate`postgres://${masterUser}:${this.password}@${this.address}:${this.port}/${database}?sslmode=verify-full&sslrootcert=${rdsCaBundlePath}`,
     );
   }
 }
