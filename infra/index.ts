@@ -7,11 +7,13 @@ import { buildTopology } from '@taskoverflow/events/topology';
 import { Alarms } from './src/alarms.ts';
 import { Cluster } from './src/cluster.ts';
 import { loadStackConfig } from './src/config.ts';
-import { Database } from './src/database.ts';
+import { Database, type ServiceDatabaseAccess } from './src/database.ts';
+import { DatabaseBootstrap } from './src/database-bootstrap.ts';
 import { LoadBalancer } from './src/load-balancer.ts';
 import { Messaging } from './src/messaging.ts';
 import { Network } from './src/network.ts';
 import { containerPort, ServiceDeployment } from './src/service-deployment.ts';
+import { ServiceImage } from './src/service-image.ts';
 import { Storage } from './src/storage.ts';
 
 // The Pulumi program: wiring only. Everything per service comes from services/*/service.ts.
@@ -58,6 +60,41 @@ const storage = new Storage('storage', {
 });
 const messaging = new Messaging('events', { topology: buildTopology(manifests, prefix), accountId });
 
+// Images first: the one-off database bootstrap runs in one of them before any service starts.
+const images = Object.fromEntries(
+  manifests.map((manifest) => [
+    manifest.name,
+    new ServiceImage(manifest.name, {
+      repositoryName: `${prefix}/${manifest.name}`,
+      repoRoot,
+      service: manifest.name,
+      keepImages: config.ecrKeepImages,
+      cpuArchitecture: config.cpuArchitecture,
+    }),
+  ]),
+);
+const imageOf = (service: string) => {
+  const image = images[service];
+  if (!image) throw new Error(`no image for ${service}`);
+  return image;
+};
+const serviceDatabases = Object.fromEntries(
+  manifests.map((manifest) => [manifest.name, database.serviceDatabase(manifest.name)]),
+);
+const databaseBootstrap = new DatabaseBootstrap('db-bootstrap', {
+  prefix,
+  region,
+  clusterArn: cluster.clusterArn,
+  subnetIds: network.privateSubnetIds,
+  securityGroupId: cluster.taskSecurityGroupId,
+  cpuArchitecture: config.cpuArchitecture,
+  image: imageOf(manifests[0]?.name ?? ''),
+  masterUrlSecretArn: database.masterUrlSecretArn,
+  after: [database.masterUrlValue, network.privateEgress],
+  services: serviceDatabases,
+  logRetentionDays: config.logRetentionDays,
+});
+
 const deployments = Object.fromEntries(
   manifests.map((manifest) => [
     manifest.name,
@@ -66,7 +103,10 @@ const deployments = Object.fromEntries(
       prefix,
       region,
       accountId,
-      repoRoot,
+      image: imageOf(manifest.name),
+      database: serviceDatabases[manifest.name] as ServiceDatabaseAccess,
+      startAfter: [databaseBootstrap.done],
+      cpuArchitecture: config.cpuArchitecture,
       vpcId: network.vpcId,
       privateSubnetIds: network.privateSubnetIds,
       privateEgress: network.privateEgress,
@@ -78,11 +118,9 @@ const deployments = Object.fromEntries(
       keyArn: messaging.keyArn,
       bucketName: storage.bucketName,
       bucketArn: storage.bucketArn,
-      databaseUrl: database.serviceUrl(manifest.name),
       queue: messaging.queues[manifest.name],
       desiredCount: config.desiredCounts[manifest.name] ?? manifest.scaling.minTasks,
       logRetentionDays: config.logRetentionDays,
-      ecrKeepImages: config.ecrKeepImages,
     }),
   ]),
 );

@@ -188,17 +188,21 @@ describe('infra: the Pulumi program under mocks (dev stack config)', () => {
       const secretValue = version.inputs.secretString;
       assert.match(
         String(secretValue),
-        new RegExp(`^postgres://taskoverflow:p+@db\\..+:5432/taskoverflow_${manifest.name}\\?sslmode=`),
+        new RegExp(
+          `^postgres://taskoverflow_${manifest.name}:p+@db\\..+:5432/taskoverflow_${manifest.name}\\?sslmode=verify-full&sslrootcert=/app/rds-ca.pem$`,
+        ),
       );
     }
   });
 
-  it('when images are built, then each comes from its own Dockerfile with the repo root as context for linux/amd64', () => {
+  it('when images are built, then each comes from its own Dockerfile with the repo root as context for linux/arm64 (Graviton)', () => {
     for (const manifest of manifests) {
       const image = named(stack, 'awsx:ecr:Image', manifest.name);
       assert.match(String(image.inputs.dockerfile), new RegExp(`/services/${manifest.name}/Dockerfile$`));
       assert.equal(`${image.inputs.context}/services/${manifest.name}/Dockerfile`, image.inputs.dockerfile);
-      assert.equal(image.inputs.platform, 'linux/amd64');
+      assert.equal(image.inputs.platform, 'linux/arm64');
+      const definition = named(stack, 'aws:ecs/taskDefinition:TaskDefinition', manifest.name);
+      assert.deepEqual(definition.inputs.runtimePlatform, { operatingSystemFamily: 'LINUX', cpuArchitecture: 'ARM64' });
       const repository = named(stack, 'aws:ecr/repository:Repository', manifest.name);
       assert.equal(repository.inputs.name, `taskoverflow/${manifest.name}`);
       const lifecycle = JSON.parse(
@@ -235,6 +239,40 @@ describe('infra: the Pulumi program under mocks (dev stack config)', () => {
       assert.ok(waitsFor('aws:iam/rolePolicy:RolePolicy', `${manifest.name}-execution`), 'its execution policy');
       assert.equal(service.inputs.waitForSteadyState, true);
       assert.deepEqual(service.inputs.deploymentCircuitBreaker, { enable: true, rollback: true });
+    }
+  });
+
+  it('when the database is bootstrapped, then one task holds the master URL, gives every service its role, and runs before any service', () => {
+    const definition = named(stack, 'aws:ecs/taskDefinition:TaskDefinition', 'db-bootstrap');
+    const [container] = JSON.parse(String(definition.inputs.containerDefinitions)) as (Container & {
+      command: string[];
+    })[];
+    assert.deepEqual(container?.command, ['node', '/app/infra/docker/db-bootstrap.ts']);
+    assert.deepEqual(
+      container?.secrets.map((secret) => secret.name).sort(),
+      ['DB_MASTER_URL', ...manifests.map((manifest) => `${manifest.name.toUpperCase()}_DATABASE_URL`)].sort(),
+    );
+    const masterUrl = named(stack, 'aws:secretsmanager/secretVersion:SecretVersion', 'db-master-url');
+    assert.match(
+      String(masterUrl.inputs.secretString),
+      /^postgres:\/\/taskoverflow:p+@.+\/postgres\?sslmode=verify-full&/,
+    );
+    // No service task definition can reach the master: only the bootstrap's execution role reads it.
+    const readers = resources(stack, 'aws:iam/rolePolicy:RolePolicy').filter((policy) =>
+      String(policy.inputs.policy).includes(':db-master-url'),
+    );
+    assert.deepEqual(
+      readers.map((policy) => policy.name),
+      ['db-bootstrap-execution'],
+    );
+    const run = named(stack, 'command:local:Command', 'db-bootstrap');
+    assert.match(String(run.inputs.create), /aws ecs run-task[\s\S]+aws ecs wait tasks-stopped[\s\S]+exitCode/);
+    for (const manifest of manifests) {
+      const service = named(stack, 'aws:ecs/service:Service', manifest.name);
+      assert.ok(
+        service.dependsOn.includes('command:local:Command::db-bootstrap'),
+        `${manifest.name} after the bootstrap`,
+      );
     }
   });
 

@@ -56,6 +56,7 @@ describe('service Dockerfiles', () => {
       'infra/**',
       '!infra/docker/healthcheck.ts',
       '!infra/docker/rds-ca-bundle.ts',
+      '!infra/docker/db-bootstrap.ts',
       '!infra/package.json',
     ]) {
       assert.ok(ignore.includes(pattern), `.dockerignore has ${pattern}`);

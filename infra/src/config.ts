@@ -42,6 +42,10 @@ export const stackConfigSchema = z.strictObject({
     .refine((days) => logRetentionDays.includes(days), { message: `must be one of ${logRetentionDays.join(', ')}` })
     .default(14)
     .describe('CloudWatch log retention of every service'),
+  cpuArchitecture: z
+    .enum(['ARM64', 'X86_64'])
+    .default('ARM64')
+    .describe('Fargate CPU of every task and image: ARM64 (Graviton, ~20% cheaper) or X86_64'),
   ecrKeepImages: z.number().int().min(1).max(1000).default(10).describe('Images each ECR repository keeps'),
   desiredCounts: z
     .record(z.string(), z.number().int().min(0).max(100))

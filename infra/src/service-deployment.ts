@@ -3,7 +3,8 @@ import * as pulumi from '@pulumi/pulumi';
 import { executionRolePolicy, taskRolePolicy } from '@taskoverflow/events/aws-contract';
 import type { ServiceManifest } from '@taskoverflow/events/manifest';
 import type { ConsumerQueue } from './consumer-queue.ts';
-import { ServiceImage } from './service-image.ts';
+import type { ServiceDatabaseAccess } from './database.ts';
+import type { ServiceImage } from './service-image.ts';
 import { ServiceRoute } from './service-route.ts';
 import { ServiceScaling } from './service-scaling.ts';
 
@@ -37,8 +38,13 @@ export interface ServiceDeploymentArgs {
   prefix: string;
   region: string;
   accountId: pulumi.Input<string>;
-  /** Absolute path of the repository root: the Docker build context. */
-  repoRoot: string;
+  /** Its image, built before any service so the database bootstrap can run in one. */
+  image: ServiceImage;
+  /** Its database role's URL secret (Database.serviceDatabase). */
+  database: ServiceDatabaseAccess;
+  /** Created only after these: the database bootstrap. */
+  startAfter: pulumi.Resource[];
+  cpuArchitecture: 'ARM64' | 'X86_64';
   vpcId: pulumi.Input<string>;
   privateSubnetIds: pulumi.Input<string>[];
   /** The private subnets' NAT route: a task started before it cannot pull its image or read its secret. */
@@ -51,11 +57,9 @@ export interface ServiceDeploymentArgs {
   keyArn: pulumi.Input<string>;
   bucketName: pulumi.Input<string>;
   bucketArn: pulumi.Input<string>;
-  databaseUrl: pulumi.Input<string>;
   queue?: ConsumerQueue | undefined;
   desiredCount: number;
   logRetentionDays: number;
-  ecrKeepImages: number;
 }
 
 /**
@@ -75,16 +79,7 @@ export class ServiceDeployment extends pulumi.ComponentResource {
     const { manifest, prefix } = args;
     const fullName = `${prefix}-${manifest.name}`;
 
-    const image = new ServiceImage(
-      name,
-      {
-        repositoryName: `${prefix}/${manifest.name}`,
-        repoRoot: args.repoRoot,
-        service: manifest.name,
-        keepImages: args.ecrKeepImages,
-      },
-      parent,
-    );
+    const { image } = args;
 
     const logGroup = new aws.cloudwatch.LogGroup(
       name,
@@ -92,22 +87,7 @@ export class ServiceDeployment extends pulumi.ComponentResource {
       parent,
     );
 
-    const databaseSecretKey = `${manifest.name.toUpperCase().replaceAll('-', '_')}_DATABASE_URL`;
-    const secret = new aws.secretsmanager.Secret(
-      name,
-      {
-        name: `${prefix}/${manifest.name}/database-url`,
-        description: `${databaseSecretKey} of ${manifest.name}`,
-        recoveryWindowInDays: 0,
-      },
-      parent,
-    );
-    // The task reads this at start: without a version ECS fails with ResourceNotFoundException.
-    const secretValue = new aws.secretsmanager.SecretVersion(
-      name,
-      { secretId: secret.id, secretString: args.databaseUrl },
-      parent,
-    );
+    const { database } = args;
 
     const assumedByEcsTasks = pulumi.jsonStringify({
       Version: '2012-10-17',
@@ -153,9 +133,9 @@ export class ServiceDeployment extends pulumi.ComponentResource {
       {
         role: executionRole.id,
         policy: pulumi
-          .all([image.repositoryArn, logGroup.arn, secret.arn])
+          .all([image.repositoryArn, logGroup.arn, database.secretArn])
           .apply(([repositoryArn, logGroupArn, secretArn]) =>
-            JSON.stringify(executionRolePolicy({ repositoryArn, logGroupArn, secretArn })),
+            JSON.stringify(executionRolePolicy({ repositoryArn, logGroupArn, secretArns: [secretArn] })),
           ),
       },
       parent,
@@ -180,7 +160,7 @@ export class ServiceDeployment extends pulumi.ComponentResource {
         networkMode: 'awsvpc',
         cpu: String(manifest.resources.cpu),
         memory: String(manifest.resources.memoryMiB),
-        runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
+        runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: args.cpuArchitecture },
         taskRoleArn: taskRole.arn,
         executionRoleArn: executionRole.arn,
         volumes: [{ name: 'tmp' }],
@@ -198,7 +178,7 @@ export class ServiceDeployment extends pulumi.ComponentResource {
             // consumer stuck on AccessDenied is replaced and fails its deployment (circuit breaker).
             healthCheck: containerHealthCheck,
             environment: Object.entries(environment).map(([key, value]) => ({ name: key, value })),
-            secrets: [{ name: databaseSecretKey, valueFrom: secret.arn }],
+            secrets: [{ name: database.envKey, valueFrom: database.secretArn }],
             logConfiguration: {
               logDriver: 'awslogs',
               options: {
@@ -259,8 +239,9 @@ export class ServiceDeployment extends pulumi.ComponentResource {
         dependsOn: [
           executionPolicy,
           ...taskPolicy,
-          secretValue,
+          database.secretValue,
           args.privateEgress,
+          ...args.startAfter,
           ...(route ? [route.listenerRule] : []),
         ],
       },
