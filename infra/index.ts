@@ -9,6 +9,7 @@ import { Cluster } from './src/cluster.ts';
 import { loadStackConfig } from './src/config.ts';
 import { Database, type ServiceDatabaseAccess } from './src/database.ts';
 import { DatabaseBootstrap } from './src/database-bootstrap.ts';
+import { poolSizePerTask } from './src/database-capacity.ts';
 import { LoadBalancer } from './src/load-balancer.ts';
 import { Messaging } from './src/messaging.ts';
 import { Network } from './src/network.ts';
@@ -107,6 +108,7 @@ const deployments = Object.fromEntries(
       database: serviceDatabases[manifest.name] as ServiceDatabaseAccess,
       startAfter: [databaseBootstrap.done],
       cpuArchitecture: config.cpuArchitecture,
+      dbPoolSize: poolSizePerTask(config.dbInstanceClass, manifests),
       vpcId: network.vpcId,
       privateSubnetIds: network.privateSubnetIds,
       privateEgress: network.privateEgress,

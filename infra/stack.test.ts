@@ -5,6 +5,7 @@ import { loadManifests } from '@taskoverflow/events/manifests';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { serviceDbKey } from '@taskoverflow/platform';
 import { checkStack, stackPolicies } from './policies/policies.ts';
+import { maxConnections, poolSizePerTask, reservedConnections } from './src/database-capacity.ts';
 import { containerHealthCheck, stopTimeoutSeconds } from './src/service-deployment.ts';
 import { type RecordedResource, runProgram, stackConfigFromFile } from './testing/mocks.ts';
 
@@ -369,6 +370,41 @@ describe('infra: the Pulumi program under mocks (dev stack config)', () => {
     );
   });
 
+  it("when pools are sized, then every task at twice every service's max task count stays under max_connections", () => {
+    const pool = poolSizePerTask(String(devConfig['taskoverflow:dbInstanceClass']), manifests);
+    const tasksAtWorst = 2 * manifests.reduce((sum, manifest) => sum + manifest.scaling.maxTasks, 0);
+    assert.ok(tasksAtWorst * pool + reservedConnections <= maxConnections('db.t4g.micro'));
+    for (const manifest of manifests) {
+      const [container] = JSON.parse(
+        String(named(stack, 'aws:ecs/taskDefinition:TaskDefinition', manifest.name).inputs.containerDefinitions),
+      ) as Container[];
+      assert.equal(container?.environment.find((variable) => variable.name === 'DB_POOL_SIZE')?.value, String(pool));
+    }
+    assert.throws(
+      () =>
+        poolSizePerTask(
+          'db.t4g.micro',
+          manifests.map((m) => ({ ...m, scaling: { ...m.scaling, maxTasks: 40 } })),
+        ),
+      /too few/,
+    );
+  });
+
+  it("when the load balancer sends, then it reaches only the tasks' container port", () => {
+    const egress = resources(stack, 'aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule').filter(
+      (rule) => rule.inputs.securityGroupId === 'alb-sg-id',
+    );
+    assert.deepEqual(
+      egress.map((rule) => [
+        rule.inputs.referencedSecurityGroupId,
+        rule.inputs.fromPort,
+        rule.inputs.toPort,
+        rule.inputs.cidrIpv4,
+      ]),
+      [['cluster-tasks-id', 8080, 8080, undefined]],
+    );
+  });
+
   it('when the bucket is made, then calendars and claim checks expire and incomplete multipart uploads are aborted', () => {
     const lifecycle = named(stack, 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration', 'storage');
     const rules = lifecycle.inputs.rules as {
@@ -431,7 +467,12 @@ describe('infra: the Pulumi program with a certificate and an alarm e-mail', () 
       ...devConfig,
       'taskoverflow:certificateArn': certificateArn,
       'taskoverflow:alarmEmail': 'oncall@example.com',
+      'taskoverflow:dbDeletionProtection': 'true',
     });
+    // A protected database leaves a final snapshot whose name no earlier destroy can have taken.
+    const [instance] = resources(stack, 'aws:rds/instance:Instance');
+    assert.equal(instance?.inputs.finalSnapshotIdentifier, 'taskoverflow-final-0a1b2c3d');
+    assert.equal(instance?.inputs.skipFinalSnapshot, false);
     const listeners = resources(stack, 'aws:lb/listener:Listener');
     const https = listeners.find((listener) => listener.inputs.protocol === 'HTTPS');
     assert.equal(https?.inputs.certificateArn, certificateArn);

@@ -48,6 +48,18 @@ export class Cluster extends pulumi.ComponentResource {
       },
       parent,
     );
+    // The load balancer may reach the tasks' port and nothing else.
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-alb-to-tasks`,
+      {
+        securityGroupId: args.loadBalancerSecurityGroupId,
+        referencedSecurityGroupId: tasks.id,
+        ipProtocol: 'tcp',
+        fromPort: args.containerPort,
+        toPort: args.containerPort,
+      },
+      parent,
+    );
     new aws.vpc.SecurityGroupEgressRule(
       `${name}-tasks-out`,
       { securityGroupId: tasks.id, cidrIpv4: '0.0.0.0/0', ipProtocol: '-1' },

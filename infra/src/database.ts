@@ -85,6 +85,7 @@ export class Database extends pulumi.ComponentResource {
     // Alphanumeric so it can sit in a URL without escaping.
     const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, parent);
 
+    const snapshotSuffix = new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, parent);
     const instance = new aws.rds.Instance(
       name,
       {
@@ -107,7 +108,10 @@ export class Database extends pulumi.ComponentResource {
         copyTagsToSnapshot: true,
         // Tear-down should not leave a snapshot behind unless deletion protection says this stack matters.
         skipFinalSnapshot: !args.deletionProtection,
-        finalSnapshotIdentifier: args.deletionProtection ? `${args.prefix}-final` : undefined,
+        // Snapshot names are unique per account and region: a fixed one fails the second destroy.
+        finalSnapshotIdentifier: args.deletionProtection
+          ? pulumi.interpolate`${args.prefix}-final-${snapshotSuffix.hex}`
+          : undefined,
         autoMinorVersionUpgrade: true,
         performanceInsightsEnabled: false,
       },

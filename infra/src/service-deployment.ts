@@ -45,6 +45,7 @@ export interface ServiceDeploymentArgs {
   /** Created only after these: the database bootstrap. */
   startAfter: pulumi.Resource[];
   cpuArchitecture: 'ARM64' | 'X86_64';
+  dbPoolSize: number;
   vpcId: pulumi.Input<string>;
   privateSubnetIds: pulumi.Input<string>[];
   /** The private subnets' NAT route: a task started before it cannot pull its image or read its secret. */
@@ -146,8 +147,8 @@ export class ServiceDeployment extends pulumi.ComponentResource {
       AWS_REGION: args.region,
       EVENTS_TOPIC_ARN: args.topicArn,
       EVENTS_BUCKET: args.bucketName,
-      // db.t4g.micro allows ~80 connections; 4 per task keeps every service at its max task count under that.
-      DB_POOL_SIZE: '4',
+      // Every task's share of max_connections at twice every service's max tasks (database-capacity.ts).
+      DB_POOL_SIZE: String(args.dbPoolSize),
       // Every service serves its health endpoints on PORT, consumers without an API included.
       PORT: String(containerPort),
       ...(args.queue ? { EVENTS_QUEUE_URL: args.queue.queueUrl } : {}),

@@ -76,6 +76,8 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
       return { name: resourceName };
     case 'aws:ecs/cluster:Cluster':
       return { arn: arnOf('ecs', `cluster/${resourceName}`) };
+    case 'random:index/randomId:RandomId':
+      return { hex: '0a1b2c3d' };
     case 'random:index/randomPassword:RandomPassword':
       return { result: 'p'.repeat(Number(inputs.length ?? 16)) };
     default:
