@@ -42,7 +42,11 @@ const cluster = new Cluster('cluster', {
   vpcId: network.vpcId,
   loadBalancerSecurityGroupId: loadBalancer.securityGroupId,
   containerPort,
+  containerInsights: config.containerInsights,
 });
+// Fargate Spot has no ARM64: a service put on Spot is built and run for X86_64.
+const onSpot = (manifest: (typeof manifests)[number]) => config.spotForConsumers && !manifest.http;
+const architectureOf = (manifest: (typeof manifests)[number]) => (onSpot(manifest) ? 'X86_64' : config.cpuArchitecture);
 const database = new Database('db', {
   prefix,
   vpcId: network.vpcId,
@@ -70,7 +74,7 @@ const images = Object.fromEntries(
       repoRoot,
       service: manifest.name,
       keepImages: config.ecrKeepImages,
-      cpuArchitecture: config.cpuArchitecture,
+      cpuArchitecture: architectureOf(manifest),
     }),
   ]),
 );
@@ -88,7 +92,7 @@ const databaseBootstrap = new DatabaseBootstrap('db-bootstrap', {
   clusterArn: cluster.clusterArn,
   subnetIds: network.privateSubnetIds,
   securityGroupId: cluster.taskSecurityGroupId,
-  cpuArchitecture: config.cpuArchitecture,
+  cpuArchitecture: architectureOf(manifests[0] as (typeof manifests)[number]),
   image: imageOf(manifests[0]?.name ?? ''),
   masterUrlSecretArn: database.masterUrlSecretArn,
   after: [database.masterUrlValue, network.privateEgress],
@@ -106,8 +110,10 @@ const deployments = Object.fromEntries(
       accountId,
       image: imageOf(manifest.name),
       database: serviceDatabases[manifest.name] as ServiceDatabaseAccess,
-      startAfter: [databaseBootstrap.done],
-      cpuArchitecture: config.cpuArchitecture,
+      startAfter: [databaseBootstrap.done, cluster.capacityProviders],
+      cpuArchitecture: architectureOf(manifest),
+      spot: onSpot(manifest),
+      containerInsights: config.containerInsights,
       dbPoolSize: poolSizePerTask(config.dbInstanceClass, manifests),
       vpcId: network.vpcId,
       privateSubnetIds: network.privateSubnetIds,

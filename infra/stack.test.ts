@@ -493,3 +493,34 @@ describe('infra: the Pulumi program with a certificate and an alarm e-mail', () 
     );
   });
 });
+
+describe('infra: the Pulumi program with the cheap profile (Pulumi.cheap.yaml)', () => {
+  it('when the cheap stack is built, then calendar runs on Spot for x86, the rest on ARM64, without Container Insights or backlog scaling', async () => {
+    const cheap = stackConfigFromFile(new URL('../Pulumi.cheap.yaml', import.meta.url));
+    const { resources: stack } = await runProgram('cheap', cheap);
+    const manifests = await loadManifests();
+    const cluster = resources(stack, 'aws:ecs/cluster:Cluster')[0];
+    assert.deepEqual(cluster?.inputs.settings, [{ name: 'containerInsights', value: 'disabled' }]);
+    for (const manifest of manifests) {
+      const service = named(stack, 'aws:ecs/service:Service', manifest.name);
+      const definition = named(stack, 'aws:ecs/taskDefinition:TaskDefinition', manifest.name);
+      const image = named(stack, 'awsx:ecr:Image', manifest.name);
+      const spot = !manifest.http;
+      assert.deepEqual(
+        service.inputs.capacityProviderStrategies,
+        spot ? [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] : undefined,
+        manifest.name,
+      );
+      assert.equal(service.inputs.launchType, spot ? undefined : 'FARGATE');
+      const architecture = spot ? 'X86_64' : 'ARM64';
+      assert.equal((definition.inputs.runtimePlatform as { cpuArchitecture: string }).cpuArchitecture, architecture);
+      assert.equal(image.inputs.platform, spot ? 'linux/amd64' : 'linux/arm64');
+      assert.ok(service.dependsOn.includes('aws:ecs/clusterCapacityProviders:ClusterCapacityProviders::cluster'));
+    }
+    assert.ok(named(stack, 'aws:ecs/service:Service', 'calendar'), 'calendar has no public API');
+    assert.deepEqual(
+      resources(stack, 'aws:appautoscaling/policy:Policy').filter((policy) => policy.name.endsWith('-backlog')),
+      [],
+    );
+  });
+});

@@ -46,6 +46,9 @@ export interface ServiceDeploymentArgs {
   startAfter: pulumi.Resource[];
   cpuArchitecture: 'ARM64' | 'X86_64';
   dbPoolSize: number;
+  /** Fargate Spot instead of on-demand (services without a public API, in the cheap profile). */
+  spot: boolean;
+  containerInsights: boolean;
   vpcId: pulumi.Input<string>;
   privateSubnetIds: pulumi.Input<string>[];
   /** The private subnets' NAT route: a task started before it cannot pull its image or read its secret. */
@@ -214,7 +217,10 @@ export class ServiceDeployment extends pulumi.ComponentResource {
         name: manifest.name,
         cluster: args.clusterArn,
         taskDefinition: taskDefinition.arn,
-        launchType: 'FARGATE',
+        // Spot: ECS replaces an interrupted task; its queue redelivers what it had not finished.
+        ...(args.spot
+          ? { capacityProviderStrategies: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] }
+          : { launchType: 'FARGATE' }),
         desiredCount: args.desiredCount,
         networkConfiguration: {
           subnets: args.privateSubnetIds,
@@ -250,7 +256,13 @@ export class ServiceDeployment extends pulumi.ComponentResource {
 
     new ServiceScaling(
       name,
-      { manifest, clusterName: args.clusterName, serviceName: service.name, queueName: args.queue?.queueName },
+      {
+        manifest,
+        clusterName: args.clusterName,
+        serviceName: service.name,
+        queueName: args.queue?.queueName,
+        containerInsights: args.containerInsights,
+      },
       parent,
     );
 
