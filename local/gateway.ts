@@ -100,7 +100,8 @@ export function createGateway({ routes, upstreamOf, log, timeoutMs = 60_000 }: G
     upstream.on('error', (error: Error & { timeout?: boolean }) => {
       // Once the service has answered, an EPIPE from the unsent rest of the body is expected.
       if (answered) return;
-      log.warn({ err: error, target }, 'upstream unavailable');
+      // Routine while a service restarts: one line, no stack.
+      log.warn({ target, reason: error.message }, 'upstream unavailable');
       sendJson(res, error.timeout ? 504 : 502, error.timeout ? 'Service timed out' : 'Service unavailable');
     });
     res.on('close', () => {

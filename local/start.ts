@@ -18,6 +18,13 @@ import { type ChildHandle, lineFormatter, startChild } from './processes.ts';
 import { routesFrom } from './routes.ts';
 import { removeStackFile, stackFile, writeStackFile } from './stack-file.ts';
 
+// `.env` in the repository fills what the environment leaves unset; the services inherit it.
+try {
+  process.loadEnvFile();
+} catch (error) {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+}
+
 const config = loadConfig(
   baseEnvSchema()
     .pick({ LOG_LEVEL: true, DATA_DIR: true, DATABASE_URL: true })
