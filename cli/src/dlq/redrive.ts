@@ -78,12 +78,16 @@ async function tryMoveTask(context: CliContext, queues: ServiceQueues, progress:
   }
 }
 
-/** Endpoints without the action say so in different words (fauxqs: InvalidAction). */
+/**
+ * Endpoints without the action say so in different ways: fauxqs answers InvalidAction, moto
+ * a 500 HTML page the SDK cannot parse. AWS always answers in the API's own error shape.
+ */
 function isUnsupported(error: unknown): boolean {
   const { name = '', message = '' } = error as { name?: string; message?: string };
   return (
-    ['InvalidAction', 'UnsupportedOperation', 'UnknownOperationException', 'NotImplementedError'].includes(name) ||
-    /unknown action|not (yet )?implemented|not supported/i.test(message)
+    ['InvalidAction', 'UnsupportedOperation', 'UnknownOperationException'].includes(name) ||
+    /unknown action|not (yet )?implemented/i.test(message) ||
+    (name === 'SyntaxError' && message.includes('Deserialization error'))
   );
 }
 
