@@ -1,7 +1,7 @@
 // End to end: `npm start`'s runner with every service, fauxqs and the gateway, as a user runs it.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@taskoverflow/events/testing';
@@ -81,6 +81,19 @@ describe('npm start (the whole system on one machine)', function () {
     return ((await response.json()) as { items: Array<{ type: string; subject: string }> }).items;
   };
 
+  it('when the stack is ready, then stack.json names the runner, the gateway and every queue', () => {
+    const stack = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8'));
+
+    assert.equal(stack.pid, runner.pid);
+    assert.equal(stack.gatewayUrl, base);
+    assert.match(stack.awsEndpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(stack.region, 'us-east-1');
+    assert.match(stack.topicArn, /^arn:aws:sns:/);
+    assert.equal(stack.bucket, 'taskoverflow-local');
+    assert.deepEqual(Object.keys(stack.queues).sort(), ['audit', 'calendar', 'notification', 'todo']);
+    assert.match(stack.queues.audit.dlqUrl, /audit/);
+  });
+
   it('when a todo is created through the gateway, then the audit log shows its TodoCreated', async () => {
     const todo = await createTodo('audited');
 
@@ -124,5 +137,6 @@ describe('npm start (the whole system on one machine)', function () {
     runner.kill('SIGTERM');
 
     assert.equal(await exited, 0);
+    assert.equal(existsSync(join(dataDir, 'stack.json')), false, 'stack.json removed');
   });
 });

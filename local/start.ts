@@ -14,6 +14,7 @@ import { createGateway } from './gateway.ts';
 import { waitUntilHealthy } from './health.ts';
 import { readable, type ServiceProcess, startServiceProcess } from './processes.ts';
 import { routesFrom } from './routes.ts';
+import { removeStackFile, stackFile, writeStackFile } from './stack-file.ts';
 
 const config = loadConfig(
   baseEnvSchema()
@@ -85,6 +86,10 @@ await new Promise<void>((ready, fail) => {
   gateway.listen(config.PORT, ready);
 });
 await waitUntilHealthy(manifests, upstreams, 60_000);
+writeStackFile(
+  dataDir,
+  stackFile(`http://127.0.0.1:${config.PORT}`, endpoint, config.AWS_REGION, config.EVENTS_BUCKET, applied),
+);
 // Printed whatever LOG_LEVEL says: it is the line a newcomer waits for.
 console.log(
   `\nTaskOverflow is ready on http://localhost:${config.PORT} — try: curl http://localhost:${config.PORT}/api/v1/todos\n`,
@@ -104,6 +109,7 @@ async function stop(signal: string): Promise<void> {
   await Promise.all(all.map((service) => service.exited));
   clearTimeout(killTimer);
   await fauxqs?.stop();
+  removeStackFile(dataDir);
   log.info('stopped');
   process.exit(0);
 }
