@@ -1,20 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AwsClients, awsClients } from '@taskoverflow/events/aws';
 import { repoRoot } from '@taskoverflow/events/manifests';
 import { isRunning } from '@taskoverflow/events/testing/process';
+// The local runner owns the file's format; reading it through its module keeps one definition.
+import { type StackFile, stackFilePath as stackFileIn } from '../../local/stack-file.ts';
 
-/** What `npm start` writes to `<DATA_DIR>/stack.json` once it is ready (the local runner owns the format). */
-export interface StackFile {
-  pid: number;
-  gatewayUrl: string;
-  awsEndpoint: string;
-  region: string;
-  topicArn: string;
-  bucket?: string;
-  queues: Record<string, { queueUrl: string; dlqUrl: string }>;
-}
+export type { StackFile };
 
 /** Where the commands send their AWS calls, and why there. */
 export interface Target {
@@ -30,12 +23,7 @@ export interface Target {
 
 /** `<DATA_DIR>/stack.json`; DATA_DIR is relative to the working directory, its default is the repo's `.data`. */
 export function stackFilePath(env: NodeJS.ProcessEnv): string {
-  const dataDir = env.DATA_DIR
-    ? isAbsolute(env.DATA_DIR)
-      ? env.DATA_DIR
-      : resolve(env.DATA_DIR)
-    : fileURLToPath(new URL('.data', repoRoot));
-  return resolve(dataDir, 'stack.json');
+  return stackFileIn(env.DATA_DIR ? resolve(env.DATA_DIR) : fileURLToPath(new URL('.data', repoRoot)));
 }
 
 /**
