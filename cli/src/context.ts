@@ -23,6 +23,8 @@ export interface CliContext {
   topology(): Promise<Topology>;
   /** Writes one line to stdout. */
   print(line: string): void;
+  /** Resolves once what was printed has been handed to the OS; rejects when stdout is closed (`| head`). */
+  flushed(): Promise<void>;
   /** Writes one line to stderr: progress notes and warnings, never what a script parses. */
   note(line: string): void;
   /** Releases the SDK clients' sockets so the process can end. */
@@ -58,6 +60,8 @@ export function createContext(options: {
       return buildTopology(await loadManifests(), options.prefix());
     },
     print: (line) => io.stdout.write(`${line}\n`),
+    flushed: () =>
+      new Promise((resolve, reject) => io.stdout.write('', (error) => (error ? reject(error) : resolve()))),
     note,
     close() {
       if (!clients) return;

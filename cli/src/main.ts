@@ -13,6 +13,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+// A closed pipe (`taskoverflow queue receive … | head`) stops the command like Ctrl-C instead of crashing it.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  controller.abort();
+});
+
 process.exitCode = await run(process.argv.slice(2), {
   io: { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
   env: process.env,

@@ -130,6 +130,12 @@ export async function pollQueue(context: CliContext, queueUrl: string, options: 
     if (messages.length === 0) continue;
     lastMessageAt = Date.now();
     for (const message of messages) options.onMessage(message);
+    // A message is deleted only once its line has left the process: a closed pipe keeps the batch.
+    try {
+      await context.flushed();
+    } catch {
+      break;
+    }
     handled += messages.length;
     await deleteMessages(sqs, queueUrl, messages);
   }

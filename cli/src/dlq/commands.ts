@@ -69,8 +69,9 @@ export function registerDlqCommands(program: Command, context: CliContext): void
     .option('--json', 'print {"service","method","moved"} as JSON', false)
     .action(async (service: string, options: { limit?: number; json: boolean }) => {
       const queues = await serviceQueues(context, service);
-      const { visible } = await depthOf(context.clients().sqs, queues.dlqUrl);
-      const total = Math.min(visible, options.limit ?? visible);
+      const depth = await depthOf(context.clients().sqs, queues.dlqUrl);
+      const waiting = depth.visible + depth.inFlight;
+      const total = Math.min(waiting, options.limit ?? waiting);
       const progress = progressBar(context, `redriving ${service}`, total, options.json);
       let result: Awaited<ReturnType<typeof redrive>>;
       try {

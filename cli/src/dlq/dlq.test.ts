@@ -1,7 +1,11 @@
 // Acceptance: a poison message is seen with `dlq peek`, returned with `dlq redrive` once the
 // handler is fixed, and then handled exactly once — with the real consumer runtime.
 import assert from 'node:assert/strict';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { awsClients } from '@taskoverflow/events/aws';
 import { startConsumer } from '@taskoverflow/events/consumer/runtime';
 import { type Handler, PermanentError } from '@taskoverflow/events/consumer/types';
 import { makeEvent } from '@taskoverflow/events/envelope';
@@ -10,10 +14,12 @@ import { type Emulator, forEachEmulator, receiveSome, sampleTodo, waitFor } from
 import type { AppliedTopology } from '@taskoverflow/events/topology-apply';
 import { createLogger, type Db } from '@taskoverflow/platform';
 import { openTestDb, type TestDb } from '@taskoverflow/platform/testing';
+import { startFauxqs } from 'fauxqs';
 import { exitCodes } from '../exit-codes.ts';
 import { depthOf } from '../queues.ts';
 import { emulatorEnv, runCli } from '../testing.ts';
 
+const reason = (text: string) => ({ failure_reason: { DataType: 'String', StringValue: text } });
 const log = createLogger('cli-dlq-test', process.env.TEST_LOG_LEVEL ?? 'silent');
 
 forEachEmulator((emulator: Emulator) => {
@@ -88,12 +94,17 @@ forEachEmulator((emulator: Emulator) => {
         assert.equal(letter?.event.id, event.id);
         assert.equal(letter?.reason, 'cannot handle todo 7 yet');
         assert.equal(letter?.consumer, 'audit');
-        assert.equal((await depthOf(emulator.clients.sqs, audit().dlqUrl)).visible, 1, 'peek consumed nothing');
+        const afterPeek = await depthOf(emulator.clients.sqs, audit().dlqUrl);
+        assert.equal(afterPeek.visible + afterPeek.inFlight, 1, 'peek consumed nothing');
         const listed = await cli(['dlq', 'list', '--json']);
         const auditRow = (
-          JSON.parse(listed.stdout) as { service: string; depth: { visible: number }; oldestAgeSeconds: number }[]
+          JSON.parse(listed.stdout) as {
+            service: string;
+            depth: { visible: number; inFlight: number };
+            oldestAgeSeconds: number;
+          }[]
         ).find((row) => row.service === 'audit');
-        assert.equal(auditRow?.depth.visible, 1);
+        assert.equal((auditRow?.depth.visible ?? 0) + (auditRow?.depth.inFlight ?? 0), 1);
         assert.equal(typeof auditRow?.oldestAgeSeconds, 'number');
 
         broken = false;
@@ -176,5 +187,48 @@ forEachEmulator((emulator: Emulator) => {
       assert.equal(redriven.code, exitCodes.ok, redriven.stderr);
       assert.equal((JSON.parse(redriven.stdout) as { moved: number }).moved, 0);
     });
+  });
+});
+
+describe('taskoverflow dlq peek on npm start’s emulator (fauxqs with its state on disk)', function () {
+  this.timeout(30_000);
+  let server: Awaited<ReturnType<typeof startFauxqs>>;
+  let dataDir: string;
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'cli-fauxqs-'));
+    server = await startFauxqs({ port: 0, logger: false, dataDir });
+  });
+  after(async () => {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('when dead letters are peeked twice, then both peeks see them and they stay in the DLQ', async () => {
+    const env = { AWS_ENDPOINT_URL: server.address, AWS_REGION: 'us-east-1' };
+    const prefix = 'peek-on-disk';
+    assert.equal((await runCli(['--prefix', prefix, 'topology', 'apply'], { env })).code, exitCodes.ok);
+    const { sqs } = awsClients(env);
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: `${prefix}-audit-dlq` }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'dead', MessageAttributes: reason('boom') }));
+
+    const first = await runCli(['--prefix', prefix, 'dlq', 'peek', 'audit', '--json'], { env });
+    // Released for one second: a second peek sees it again once that has passed.
+    const second = await waitFor(
+      async () => {
+        const peek = await runCli(['--prefix', prefix, 'dlq', 'peek', 'audit', '--json'], { env });
+        return peek.stdout.includes('boom') && peek;
+      },
+      { what: 'the second peek to see the dead letter' },
+    );
+
+    assert.equal(first.stderr, '');
+    for (const peek of [first, second]) {
+      assert.deepEqual(
+        (JSON.parse(peek.stdout) as { reason: string }[]).map((letter) => letter.reason),
+        ['boom'],
+      );
+    }
+    const depth = await depthOf(sqs, QueueUrl ?? '');
+    assert.equal(depth.visible + depth.inFlight, 1);
   });
 });

@@ -4,6 +4,17 @@ import { depthOf } from '../queues.ts';
 
 /** Long enough to gather a peek; released at once afterwards, so this is only a ceiling. */
 const peekVisibilitySeconds = 30;
+/**
+ * Visible again one second after a peek rather than at once: fauxqs 2.4.1 with a data dir
+ * (`npm start`) drops a message from memory when its visibility is set to 0 (a NOT NULL
+ * column in its persistence), so 0 would hide the dead letter until the emulator restarts.
+ */
+const releaseVisibilitySeconds = 1;
+/**
+ * The long poll of every DLQ receive: it asks every SQS server (so an empty answer means an
+ * empty queue) and outlasts the release above, so what a peek just looked at is included.
+ */
+export const settleSeconds = 2;
 /** How many dead letters `topology show` and `dlq list` look at for the oldest age. */
 const agedSample = 100;
 
@@ -20,7 +31,7 @@ export interface DeadLetterView {
 
 /**
  * Receives up to `limit` messages without consuming them: each is hidden only while the peek
- * gathers, then handed back with ChangeMessageVisibility 0 (also on Ctrl-C or an error).
+ * gathers, then handed back with ChangeMessageVisibility (also on Ctrl-C or an error).
  * Only for dead-letter queues: on a live queue every receive counts towards maxReceiveCount.
  */
 export async function peekMessages(context: CliContext, queueUrl: string, limit: number): Promise<Message[]> {
@@ -33,8 +44,7 @@ export async function peekMessages(context: CliContext, queueUrl: string, limit:
           QueueUrl: queueUrl,
           MaxNumberOfMessages: Math.min(10, limit - seen.length),
           VisibilityTimeout: peekVisibilitySeconds,
-          // A short long-poll: asks every SQS server, so an empty answer means an empty queue.
-          WaitTimeSeconds: 1,
+          WaitTimeSeconds: settleSeconds,
           MessageAttributeNames: ['All'],
           MessageSystemAttributeNames: ['SentTimestamp', 'ApproximateReceiveCount'],
         }),
@@ -48,7 +58,7 @@ export async function peekMessages(context: CliContext, queueUrl: string, limit:
   return seen;
 }
 
-/** Makes received messages visible again at once. */
+/** Makes received messages visible again (after `releaseVisibilitySeconds`). */
 export async function releaseMessages(context: CliContext, queueUrl: string, messages: readonly Message[]) {
   for (let start = 0; start < messages.length; start += 10) {
     const chunk = messages.slice(start, start + 10);
@@ -58,12 +68,14 @@ export async function releaseMessages(context: CliContext, queueUrl: string, mes
         Entries: chunk.map((message, index) => ({
           Id: String(index),
           ReceiptHandle: message.ReceiptHandle,
-          VisibilityTimeout: 0,
+          VisibilityTimeout: releaseVisibilitySeconds,
         })),
       }),
     );
     if (Failed.length > 0) {
-      context.note(`warning: ${Failed.length} message(s) stay hidden until their visibility timeout ends`);
+      context.note(
+        `warning: ${Failed.length} message(s) stay hidden until their visibility timeout ends: ${Failed[0]?.Message ?? ''}`,
+      );
     }
   }
 }
@@ -71,7 +83,7 @@ export async function releaseMessages(context: CliContext, queueUrl: string, mes
 /** Seconds since the oldest of (up to 100) dead letters was sent; null when the queue is empty. */
 export async function oldestAgeSeconds(context: CliContext, dlqUrl: string): Promise<number | null> {
   const depth = await depthOf(context.clients().sqs, dlqUrl);
-  if (depth.visible === 0) return null;
+  if (depth.visible + depth.inFlight === 0) return null;
   const sent = (await peekMessages(context, dlqUrl, agedSample))
     .map((message) => Number(message.Attributes?.SentTimestamp))
     .filter((timestamp) => Number.isFinite(timestamp));

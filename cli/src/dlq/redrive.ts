@@ -11,7 +11,7 @@ import {
 import type { CliContext } from '../context.ts';
 import type { Progress } from '../progress.ts';
 import { deleteMessages, queueAttributes, type ServiceQueues } from '../queues.ts';
-import { releaseMessages } from './peek.ts';
+import { releaseMessages, settleSeconds } from './peek.ts';
 
 export interface RedriveResult {
   method: 'StartMessageMoveTask' | 'receive-send-delete';
@@ -107,7 +107,7 @@ async function copyThenDelete(
         QueueUrl: queues.dlqUrl,
         MaxNumberOfMessages: Math.min(10, limit - moved),
         VisibilityTimeout: copyVisibilitySeconds,
-        WaitTimeSeconds: 1,
+        WaitTimeSeconds: settleSeconds,
         MessageAttributeNames: ['All'],
       }),
     );
