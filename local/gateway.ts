@@ -91,10 +91,13 @@ export function createGateway({ routes, upstreamOf, log, timeoutMs = 60_000 }: G
     );
     upstream.on('response', (response) => {
       answered = true;
-      // The service answered before reading the whole body (an early 413): stop sending it.
-      if (!req.complete) req.unpipe(upstream);
+      // The service answered before reading the whole body (an early 413): stop sending it, and
+      // drop that connection once the answer is through (it can carry no other request).
+      const bodyAbandoned = !req.complete;
+      if (bodyAbandoned) req.unpipe(upstream);
       res.writeHead(response.statusCode ?? 502, forwardable(response.headers, false));
       response.pipe(res);
+      if (bodyAbandoned) response.on('end', () => upstream.destroy());
       response.on('error', () => res.destroy());
     });
     upstream.on('error', (error: Error & { timeout?: boolean }) => {
