@@ -14,5 +14,9 @@ if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).
     console.error(problem);
     process.exit(1);
   }
+  // V8's code cache for every process of the stack (they inherit it): a warm start skips compiling.
+  const { enableCompileCache } = await import('node:module');
+  process.env.NODE_COMPILE_CACHE ??= new URL('../node_modules/.cache/node-compile', import.meta.url).pathname;
+  enableCompileCache?.(process.env.NODE_COMPILE_CACHE);
   await import('./start.ts');
 }

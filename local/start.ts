@@ -171,20 +171,21 @@ try {
     );
     gateway.listen(config.PORT, config.HOST, ready);
   });
+  // PostgreSQL and the emulator do not need each other: started side by side.
   const postgresPort = config.DATABASE_URL || config.POSTGRES_PORT ? 0 : await getPort({ port: 6432 });
-  const databaseUrl =
+  const [databaseUrl, endpoint] = await Promise.all([
     config.DATABASE_URL ??
-    (await startDependency('postgres', 5, (previous) => ({
-      POSTGRES_DATA_DIR: `${dataDir}/postgres`,
-      POSTGRES_PORT: portOf(previous) ?? String(config.POSTGRES_PORT || postgresPort),
-    })));
-  const endpoint =
+      startDependency('postgres', 5, (previous) => ({
+        POSTGRES_DATA_DIR: `${dataDir}/postgres`,
+        POSTGRES_PORT: portOf(previous) ?? String(config.POSTGRES_PORT || postgresPort),
+      })),
     config.AWS_ENDPOINT_URL ??
-    (await startDependency('emulator', 6, (previous) => ({
-      FAUXQS_PORT: portOf(previous) ?? String(config.FAUXQS_PORT),
-      FAUXQS_DATA_DIR: `${dataDir}/fauxqs`,
-      HOST: config.HOST,
-    })));
+      startDependency('emulator', 6, (previous) => ({
+        FAUXQS_PORT: portOf(previous) ?? String(config.FAUXQS_PORT),
+        FAUXQS_DATA_DIR: `${dataDir}/fauxqs`,
+        HOST: config.HOST,
+      })),
+  ]);
   const awsEnv = { AWS_ENDPOINT_URL: endpoint, AWS_REGION: config.AWS_REGION };
   const applied = await applyTopology(awsClients({ ...process.env, ...awsEnv }), buildTopology(manifests), {
     bucket: config.EVENTS_BUCKET,
