@@ -220,7 +220,8 @@ try {
     });
   }
 
-  await waitUntilHealthy(manifests, (service) => upstreams.get(service), 60_000);
+  // Generous: a first start on a busy machine compiles and migrates everything at once.
+  await waitUntilHealthy(manifests, (service) => upstreams.get(service), 120_000);
   writeStackFile(
     dataDir,
     stackFile(`http://127.0.0.1:${config.PORT}`, endpoint, config.AWS_REGION, config.EVENTS_BUCKET, applied),
