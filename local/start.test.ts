@@ -43,6 +43,7 @@ describe('npm start (the whole system on one machine)', function () {
         DATA_DIR: dataDir,
         LOG_LEVEL: 'warn',
         AWS_ENDPOINT_URL: '',
+        DATABASE_URL: '', // the embedded default, also in CI where DATABASE_URL names the machine's server
       },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // its own process group, so cleanup can stop the services with it
@@ -185,10 +186,13 @@ describe('npm start (the whole system on one machine)', function () {
   });
 
   it('when stopped with SIGTERM, then every process exits cleanly', async () => {
+    const { children } = JSON.parse(readFileSync(join(dataDir, 'runner.lock'), 'utf8')) as { children: number[] };
     const exited = new Promise<number | null>((resolve) => runner.once('exit', (code) => resolve(code)));
     runner.kill('SIGTERM');
 
     assert.equal(await exited, 0);
+    assert.deepEqual(children.filter(isRunning), [], 'no process of the stack left');
+    assert.equal(existsSync(join(dataDir, 'postgres', 'postmaster.pid')), false, 'PostgreSQL shut down');
     assert.equal(existsSync(join(dataDir, 'stack.json')), false, 'stack.json removed');
     assert.equal(existsSync(join(dataDir, 'runner.lock')), false, 'DATA_DIR unlocked');
   });
