@@ -37,6 +37,12 @@ describe('service Dockerfiles', () => {
       text,
       /npm ci --omit=dev .*\n\s+-w @taskoverflow\/\$\{SERVICE\} -w @taskoverflow\/platform -w @taskoverflow\/events/,
     );
+    assert.match(text, /^RUN rm -rf node_modules\/@electric-sql\/pglite$/m, 'images run on PostgreSQL only');
+    assert.match(
+      text,
+      /^RUN node infra\/docker\/rds-ca-bundle.ts > \/app\/rds-ca.pem$/m,
+      'the RDS CAs for verify-full',
+    );
     const finalStage = text.slice(text.lastIndexOf('\nFROM '));
     assert.match(finalStage, /^USER node$/m);
     assert.doesNotMatch(finalStage, /COPY (\. |infra\/ )/, 'the final stage copies only what runs');
