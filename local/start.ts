@@ -1,12 +1,13 @@
 // `npm start`: the whole system on one machine with no external services.
 // fauxqs (in-process SNS/SQS/S3) → topology from the manifests → every service as its
 // own process with its own PGlite database → one gateway routing like the ALB.
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { awsClients } from '@taskoverflow/events/aws';
 import { loadManifests, repoRoot } from '@taskoverflow/events/manifests';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { applyTopology } from '@taskoverflow/events/topology-apply';
 import { baseEnvSchema, createLogger, loadConfig } from '@taskoverflow/platform';
+import { bootstrapLocalAuth } from '@taskoverflow/platform/auth';
 import { startFauxqs } from 'fauxqs';
 import getPort, { portNumbers } from 'get-port';
 import { z } from 'zod';
@@ -32,6 +33,8 @@ const log = createLogger('local', config.LOG_LEVEL, {
 });
 const root = resolve(new URL(repoRoot).pathname);
 const dataDir = resolve(config.DATA_DIR);
+// A signing key and an admin token in DATA_DIR; services get the public key and the anonymous scopes.
+const localAuth = await bootstrapLocalAuth(dataDir);
 
 const fauxqs = config.AWS_ENDPOINT_URL
   ? undefined
@@ -65,6 +68,8 @@ async function launch(index: number): Promise<void> {
     EVENTS_TOPIC_ARN: applied.topicArn,
     EVENTS_BUCKET: config.EVENTS_BUCKET,
     EVENTS_QUEUE_URL: applied.queues[manifest.name]?.queueUrl ?? '',
+    ...localAuth.env,
+    TRUST_PROXY: 'true', // behind the gateway, which sets X-Forwarded-*
   };
   if (!env.EVENTS_QUEUE_URL) delete env.EVENTS_QUEUE_URL;
   const started = startServiceProcess(manifest.name, index, root, env, width);
@@ -87,7 +92,8 @@ await new Promise<void>((ready, fail) => {
 await waitUntilHealthy(manifests, upstreams, 60_000);
 // Printed whatever LOG_LEVEL says: it is the line a newcomer waits for.
 console.log(
-  `\nTaskOverflow is ready on http://localhost:${config.PORT} — try: curl http://localhost:${config.PORT}/api/v1/todos\n`,
+  `\nTaskOverflow is ready on http://localhost:${config.PORT} — try: curl http://localhost:${config.PORT}/api/v1/todos\n` +
+    `Admin token (audit, webhooks): ${relative(process.cwd(), localAuth.adminTokenFile) || localAuth.adminTokenFile}\n`,
 );
 
 async function stop(signal: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { authEnvShape } from './auth/config.ts';
 
 export const serviceDbKey = (service: string) => `${service.toUpperCase().replaceAll('-', '_')}_DATABASE_URL`;
 
@@ -26,6 +27,22 @@ export function baseEnvSchema() {
       .optional()
       .describe('Exact database for this service, read from <SERVICE>_DATABASE_URL; overrides DATABASE_URL'),
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10).describe('node-postgres pool size'),
+    ...authEnvShape,
+    TRUST_PROXY: z
+      .stringbool()
+      .default(false)
+      .describe('Honour X-Forwarded-Proto/-Host/-For: true only behind the gateway or the ALB, which set them'),
+    CORS_ALLOWED_ORIGINS: z
+      .string()
+      .default('')
+      .transform((text) =>
+        text
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin)))
+      .describe('Browser origins allowed to call the API (comma-separated); none → CORS off'),
   });
 }
 

@@ -2,6 +2,7 @@ export { baseEnvSchema, ConfigError, loadConfig, parseEnv, serviceDbKey } from '
 export { type MigrationSource, migrate } from './db/migrate.ts';
 export { openServiceDb, serviceDatabaseUrl } from './db/open.ts';
 export type { Db, Queryable, Row } from './db/types.ts';
+export { type ApiSettings, apiSettingsFromConfig, createApiApp } from './http/api-app.ts';
 export { AppError, badRequest, notFound } from './http/errors.ts';
 export { jsonObjectBody } from './http/json-body.ts';
 export { requestBoundary } from './http/middleware.ts';

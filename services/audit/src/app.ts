@@ -1,18 +1,19 @@
 import Router from '@koa/router';
-import { type Db, type Logger, requestBoundary } from '@taskoverflow/platform';
-import Koa from 'koa';
+import { type ApiSettings, createApiApp, type Db, type Logger } from '@taskoverflow/platform';
+import { scopeGuard } from '@taskoverflow/platform/auth';
+import type Koa from 'koa';
 import { parseAuditQuery, readAuditPage } from './log/query.ts';
 
-export function createApp({ db, log }: { db: Db; log: Logger }): Koa {
-  const app = new Koa({ proxy: true });
-  app.silent = true;
-  app.use(requestBoundary(log));
+export function createApp({ db, log, api }: { db: Db; log: Logger; api: ApiSettings }): Koa {
+  const app = createApiApp(log, api);
+  const guard = scopeGuard(api.auth);
   const router = new Router({ prefix: '/api/v1/audit' });
   router.get('/health', async (ctx) => {
     await db.query('SELECT 1');
     ctx.body = { status: 'ok' };
   });
-  router.get('/', async (ctx) => {
+  // The log holds every todo ever written, deleted ones included: never anonymous.
+  router.get('/', guard('audit:read'), async (ctx) => {
     ctx.body = await readAuditPage(db, parseAuditQuery(ctx.query));
   });
   app.use(router.routes());

@@ -1,6 +1,13 @@
 import { awsClients } from '@taskoverflow/events/aws';
 import { startConsumer } from '@taskoverflow/events/consumer/runtime';
-import { createLogger, listen, loadConfig, onShutdown, openServiceDb } from '@taskoverflow/platform';
+import {
+  apiSettingsFromConfig,
+  createLogger,
+  listen,
+  loadConfig,
+  onShutdown,
+  openServiceDb,
+} from '@taskoverflow/platform';
 import { createApp } from './app.ts';
 import { auditEnvSchema } from './config.ts';
 import { auditConsumerSettings, auditHandlers } from './log/handlers.ts';
@@ -20,7 +27,7 @@ const consumer = startConsumer({
   ...auditConsumerSettings,
   ...(config.EVENTS_BUCKET ? { claimCheck: { s3, bucket: config.EVENTS_BUCKET } } : {}),
 });
-const http = await listen(createApp({ db, log }), config.PORT, log);
+const http = await listen(createApp({ db, log, api: apiSettingsFromConfig(config) }), config.PORT, log);
 
 // Within ECS's stopTimeout: the consumer drains for up to 25 s while HTTP finishes its requests.
 onShutdown(

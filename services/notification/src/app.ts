@@ -1,6 +1,7 @@
 import Router from '@koa/router';
-import { type Db, type Logger, requestBoundary } from '@taskoverflow/platform';
-import Koa from 'koa';
+import { type ApiSettings, createApiApp, type Db, type Logger } from '@taskoverflow/platform';
+import { scopeGuard } from '@taskoverflow/platform/auth';
+import type Koa from 'koa';
 import type { TargetPolicy } from './delivery/target-guard.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
 import { webhookStore } from './webhooks/store.ts';
@@ -8,13 +9,12 @@ import { webhookStore } from './webhooks/store.ts';
 export interface NotificationAppDeps {
   db: Db;
   log: Logger;
+  api: ApiSettings;
   policy: TargetPolicy;
 }
 
-export function createApp({ db, log, policy }: NotificationAppDeps): Koa {
-  const app = new Koa({ proxy: true });
-  app.silent = true; // errors are logged by requestBoundary, not printed by Koa
-  app.use(requestBoundary(log));
+export function createApp({ db, log, api: settings, policy }: NotificationAppDeps): Koa {
+  const app = createApiApp(log, settings);
 
   const api = new Router({ prefix: '/api/v1/webhooks' });
   // Declared before /:id so that "health" is never taken for a webhook id.
@@ -23,7 +23,8 @@ export function createApp({ db, log, policy }: NotificationAppDeps): Koa {
     ctx.body = { status: 'ok' };
   });
   const webhooks = webhookRoutes(webhookStore(db), policy);
-  api.use(webhooks.routes(), webhooks.allowedMethods({ throw: true }));
+  // Webhook management always needs a token: a webhook receives every event it subscribes to.
+  api.use(scopeGuard(settings.auth)('webhooks:manage'), webhooks.routes(), webhooks.allowedMethods({ throw: true }));
   app.use(api.routes());
   app.use(api.allowedMethods({ throw: true }));
   return app;

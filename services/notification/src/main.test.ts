@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { publishEvents } from '@taskoverflow/events/testing/bus';
 import { waitFor } from '@taskoverflow/events/testing/wait';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { applyTopology } from '@taskoverflow/events/topology-apply';
+import { bootstrapLocalAuth } from '@taskoverflow/platform/auth';
 import { startFauxqs } from 'fauxqs';
 import { Webhook } from 'standardwebhooks';
 import manifest from '../service.ts';
@@ -44,6 +45,7 @@ describe('notification: main.ts, started as a process', () => {
   it('when started with a queue, then it serves the API, delivers events and stops cleanly on SIGTERM', async () => {
     const aws = awsClients({ AWS_ENDPOINT_URL: fauxqs.address, AWS_REGION: 'us-east-1' });
     const applied = await applyTopology(aws, buildTopology([manifest], `m${Date.now().toString(36)}`));
+    const local = await bootstrapLocalAuth(dataDir); // as npm start does
     const running = spawn(process.execPath, [entryPoint], {
       env: serviceEnv({
         PORT: '0',
@@ -51,6 +53,7 @@ describe('notification: main.ts, started as a process', () => {
         AWS_ENDPOINT_URL: fauxqs.address,
         EVENTS_QUEUE_URL: applied.queues.notification?.queueUrl ?? '',
         NOTIFICATION_ALLOW_PRIVATE_TARGETS: 'true',
+        ...local.env,
       }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -73,6 +76,10 @@ describe('notification: main.ts, started as a process', () => {
       'POST',
       '/api/v1/webhooks',
       JSON.stringify({ url: receiver.url('/main'), events: ['TodoCreated'] }),
+      {
+        'content-type': 'application/json',
+        authorization: `Bearer ${readFileSync(local.adminTokenFile, 'utf8').trim()}`,
+      },
     );
     assert.equal(registered.status, 201, registered.text);
     const { secret } = registered.json as { secret: string };

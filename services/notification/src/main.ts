@@ -1,6 +1,13 @@
 import { awsClients } from '@taskoverflow/events/aws';
 import { startConsumer } from '@taskoverflow/events/consumer/runtime';
-import { createLogger, listen, loadConfig, onShutdown, openServiceDb } from '@taskoverflow/platform';
+import {
+  apiSettingsFromConfig,
+  createLogger,
+  listen,
+  loadConfig,
+  onShutdown,
+  openServiceDb,
+} from '@taskoverflow/platform';
 import { createApp } from './app.ts';
 import { notificationEnvSchema } from './config.ts';
 import { deliverToWebhooks } from './delivery/deliver-event.ts';
@@ -19,7 +26,7 @@ const policy = { allowPrivate: config.NOTIFICATION_ALLOW_PRIVATE_TARGETS };
 if (policy.allowPrivate) log.warn('NOTIFICATION_ALLOW_PRIVATE_TARGETS is on: webhooks may reach private addresses');
 
 const db = await openServiceDb('notification', config, notificationMigrations, log);
-const http = await listen(createApp({ db, log, policy }), config.PORT, log);
+const http = await listen(createApp({ db, log, api: apiSettingsFromConfig(config), policy }), config.PORT, log);
 
 const aws = awsClients();
 const ledger = deliveryLedger(db, log);

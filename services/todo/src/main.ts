@@ -1,7 +1,14 @@
 import { awsClients } from '@taskoverflow/events/aws';
 import { startConsumer } from '@taskoverflow/events/consumer/runtime';
 import { startOutboxRelay } from '@taskoverflow/events/outbox/relay';
-import { createLogger, listen, loadConfig, onShutdown, openServiceDb } from '@taskoverflow/platform';
+import {
+  apiSettingsFromConfig,
+  createLogger,
+  listen,
+  loadConfig,
+  onShutdown,
+  openServiceDb,
+} from '@taskoverflow/platform';
 import manifest from '../service.ts';
 import { createApp } from './app.ts';
 import { calendarJobHandlers } from './calendar-jobs/index.ts';
@@ -36,7 +43,13 @@ const consumer = config.EVENTS_QUEUE_URL
   : undefined;
 if (!consumer) log.warn('EVENTS_QUEUE_URL is not set: calendar jobs will stay PENDING');
 
-const app = createApp({ db, log, calendarStorage: storage, onEventsCommitted: relay?.wake });
+const app = createApp({
+  db,
+  log,
+  api: apiSettingsFromConfig(config),
+  calendarStorage: storage,
+  onEventsCommitted: relay?.wake,
+});
 const http = await listen(app, config.PORT, log);
 
 onShutdown(

@@ -11,6 +11,7 @@ import { startOutboxRelay } from '@taskoverflow/events/outbox/relay';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { type AppliedTopology, applyTopology } from '@taskoverflow/events/topology-apply';
 import type { Db, Logger } from '@taskoverflow/platform';
+import { testAuth } from '@taskoverflow/platform/auth/testing';
 import { openTestDb } from '@taskoverflow/platform/testing';
 import todoManifest from '@taskoverflow/todo/service.ts';
 import { createApp } from '@taskoverflow/todo/src/app.ts';
@@ -65,7 +66,13 @@ export async function startEmbeddedStack(log: Logger): Promise<EmbeddedStack> {
     closers.push(() => calendarRelay.stop());
 
     const server = createServer(
-      createApp({ db: todo.db, log, calendarStorage: storage, onEventsCommitted: todoRelay.wake }).callback(),
+      createApp({
+        db: todo.db,
+        log,
+        api: (await testAuth()).settings,
+        calendarStorage: storage,
+        onEventsCommitted: todoRelay.wake,
+      }).callback(),
     );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     closers.push(

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '@taskoverflow/platform';
+import { type TestAuth, testAuth } from '@taskoverflow/platform/auth/testing';
 import { openTestDb, type TestDb, testDriver } from '@taskoverflow/platform/testing';
 import { createApp } from '../app.ts';
 import { saveDeliveries } from '../delivery/ledger.ts';
 import { notificationMigrations } from '../migrations.ts';
-import { call } from '../test-support.ts';
+import { call as callWith } from '../test-support.ts';
 
 const log = createLogger('notification-test', process.env.TEST_LOG_LEVEL ?? 'silent');
 const uuidPattern = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/;
@@ -16,9 +17,21 @@ describe(`notification: webhooks API (${testDriver})`, () => {
   const servers: Server[] = [];
   let port: number; // private targets allowed, as in local development
   let strictPort: number; // the production policy
+  let ann: { authorization: string }; // a token with webhooks:manage
+  /** One request as ann. */
+  const call = (
+    to: number,
+    method: string,
+    path: string,
+    body?: string,
+    headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' },
+  ) => callWith(to, method, path, body, { ...headers, ...ann });
 
+  let auth: TestAuth;
   const serve = async (allowPrivate: boolean) => {
-    const server = createServer(createApp({ db: test.db, log, policy: { allowPrivate } }).callback());
+    const server = createServer(
+      createApp({ db: test.db, log, api: auth.settings, policy: { allowPrivate } }).callback(),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     servers.push(server);
     return (server.address() as AddressInfo).port;
@@ -26,6 +39,8 @@ describe(`notification: webhooks API (${testDriver})`, () => {
 
   before(async () => {
     test = await openTestDb('notification', notificationMigrations);
+    auth = await testAuth();
+    ann = await auth.bearer(['webhooks:manage'], 'ann');
     port = await serve(true);
     strictPort = await serve(false);
   });
@@ -62,6 +77,35 @@ describe(`notification: webhooks API (${testDriver})`, () => {
     assert.deepEqual(one.json, withoutSecret, 'GET never shows the secret');
     assert.deepEqual(all.json, [one.json]);
     assert.doesNotMatch(all.text + one.text, /whsec_/);
+  });
+
+  it('when there is no token, then every webhook route answers 401 JSON with a Bearer challenge', async () => {
+    for (const [method, path] of [
+      ['GET', '/api/v1/webhooks'],
+      ['POST', '/api/v1/webhooks'],
+      ['GET', '/api/v1/webhooks/00000000-0000-4000-8000-000000000000/deliveries'],
+      ['DELETE', '/api/v1/webhooks/00000000-0000-4000-8000-000000000000'],
+    ] as const) {
+      const response = await callWith(port, method, path, method === 'POST' ? JSON.stringify(validBody) : undefined);
+
+      assert.equal(response.status, 401, `${method} ${path}`);
+      assert.match(String(response.headers['www-authenticate']), /^Bearer /);
+      assert.deepEqual(response.json, { error: 'A bearer token with scope webhooks:manage is required' });
+    }
+    assert.deepEqual(await test.db.query('SELECT id FROM webhooks'), []);
+  });
+
+  it('when the token lacks webhooks:manage, then 403 JSON and nothing is registered', async () => {
+    const reader = await auth.bearer(['todos:read', 'todos:write', 'audit:read']);
+
+    const response = await callWith(port, 'POST', '/api/v1/webhooks', JSON.stringify(validBody), {
+      'content-type': 'application/json',
+      ...reader,
+    });
+
+    assert.equal(response.status, 403);
+    assert.deepEqual(response.json, { error: 'Token lacks scope webhooks:manage' });
+    assert.deepEqual(await test.db.query('SELECT id FROM webhooks'), []);
   });
 
   it('when two webhooks are registered, then each gets its own secret', async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 import Router from '@koa/router';
 import { notFound } from '@taskoverflow/platform';
+import type { ScopeGuard } from '@taskoverflow/platform/auth';
 import type { Context } from 'koa';
 import type { CalendarJobStore } from './store.ts';
 
@@ -13,16 +14,20 @@ export interface CalendarStorage {
 
 const uuid = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i;
 
-// Absolute URLs as the client addressed us: the app runs with `proxy: true`, so Koa's
-// protocol and host honour X-Forwarded-Proto/-Host set by the gateway or the load
-// balancer. (Koa 3's `ctx.origin` is the Origin request header, not this.)
+// Absolute URLs as the client addressed us: behind the gateway or the load balancer
+// (TRUST_PROXY), Koa's protocol and host honour the X-Forwarded-Proto/-Host they set;
+// otherwise a client's X-Forwarded-* is ignored. (Koa 3's `ctx.origin` is the Origin request header, not this.)
 const externalOrigin = (ctx: Context) => `${ctx.protocol}://${ctx.host}`;
 const jobsBase = (ctx: Context) => ctx.path.replace(/\/+$/, '').replace(/\/[^/]+\/(status|result)$/, '');
 const jobUrl = (ctx: Context, id: string, leaf: 'status' | 'result') =>
   `${externalOrigin(ctx)}${jobsBase(ctx)}/${id}/${leaf}`;
 
 /** The original TaskOverflow's asynchronous iCal API, wire-compatible. */
-export function calendarJobRoutes(store: CalendarJobStore, storage: CalendarStorage | undefined): Router {
+export function calendarJobRoutes(
+  store: CalendarJobStore,
+  guard: ScopeGuard,
+  storage: CalendarStorage | undefined,
+): Router {
   const router = new Router();
 
   // A malformed id cannot name a job: it is simply not found, without a query.
@@ -32,22 +37,23 @@ export function calendarJobRoutes(store: CalendarJobStore, storage: CalendarStor
   };
 
   // The body is ignored, as the original did: the export always covers every todo.
-  router.post('/todos/ical', async (ctx) => {
+  router.post('/todos/ical', guard('todos:write'), async (ctx) => {
     const id = randomUUID();
     await store.request(id, { correlationId: ctx.state.requestId, traceparent: ctx.get('traceparent') || undefined });
     ctx.status = 202;
     ctx.body = { task_id: id, task_url: jobUrl(ctx, id, 'status') };
   });
 
-  router.get('/todos/ical/:id/status', async (ctx) => {
+  router.get('/todos/ical/:id/status', guard('todos:read'), async (ctx) => {
     const job = await jobOf(ctx);
     if (!job) throw notFound('Task not found');
     ctx.body = { task_id: job.id, task_status: job.status, result_url: jobUrl(ctx, job.id, 'result') };
   });
 
-  router.get('/todos/ical/:id/result', async (ctx) => {
+  router.get('/todos/ical/:id/result', guard('todos:read'), async (ctx) => {
     const job = await jobOf(ctx);
-    if (job?.status !== 'SUCCESS' || !job.object_key) throw notFound('Task not finished');
+    if (!job) throw notFound('Task not found');
+    if (job.status !== 'SUCCESS' || !job.object_key) throw notFound('Task not finished');
     if (!storage) throw new Error('calendar storage (EVENTS_BUCKET) is not configured');
     const object = await storage.s3
       .send(new GetObjectCommand({ Bucket: storage.bucket, Key: job.object_key }))

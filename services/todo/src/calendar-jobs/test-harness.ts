@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { type CloudEvent, type EventType, makeEvent } from '@taskoverflow/events';
 import { createLogger, type Db } from '@taskoverflow/platform';
+import { testAuth } from '@taskoverflow/platform/auth/testing';
 import { openTestDb, type TestDb } from '@taskoverflow/platform/testing';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { createApp } from '../app.ts';
@@ -37,7 +38,13 @@ export async function startHarness(): Promise<Harness> {
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   const test: TestDb = await openTestDb('todo', todoMigrations);
   const server: Server = createServer(
-    createApp({ db: test.db, log, calendarStorage: { s3, bucket: BUCKET } }).callback(),
+    // Behind the gateway, as in npm start: X-Forwarded-* is trusted.
+    createApp({
+      db: test.db,
+      log,
+      api: (await testAuth(undefined, { trustProxy: true })).settings,
+      calendarStorage: { s3, bucket: BUCKET },
+    }).callback(),
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
