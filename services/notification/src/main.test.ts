@@ -70,6 +70,8 @@ describe('notification: main.ts, started as a process', () => {
     const port = await waitFor(() => Number(/"port":(\d+),"msg":"listening"/.exec(output)?.[1]) || undefined, {
       timeoutMs: 15_000,
       what: 'the service to listen',
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}\n--- service output ---\n${output}`);
     });
     const registered = await call(
       port,

@@ -22,7 +22,10 @@ if (!config.EVENTS_QUEUE_URL) {
   log.fatal('EVENTS_QUEUE_URL is required: the notification service delivers the events of its queue');
   process.exit(1);
 }
-const policy = { allowPrivate: config.NOTIFICATION_ALLOW_PRIVATE_TARGETS };
+const policy = {
+  allowPrivate: config.NOTIFICATION_ALLOW_PRIVATE_TARGETS,
+  allowHttp: config.NOTIFICATION_ALLOW_HTTP_TARGETS,
+};
 if (policy.allowPrivate) log.warn('NOTIFICATION_ALLOW_PRIVATE_TARGETS is on: webhooks may reach private addresses');
 
 const db = await openServiceDb('notification', config, notificationMigrations, log);
