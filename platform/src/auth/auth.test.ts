@@ -161,6 +161,15 @@ describe('auth: configuration', () => {
     assert.throws(bad, /AUTH_ANONYMOUS_SCOPES: Unknown scope\(s\): todos:delete/);
     assert.throws(bad, /AUTH_PUBLIC_KEYS: .*no "d"/);
   });
+
+  it('when AUTH_ANONYMOUS_SCOPES tries to open the audit log or webhooks, then start-up refuses it', () => {
+    for (const scope of ['audit:read', 'webhooks:manage', 'admin']) {
+      assert.throws(
+        () => parseEnv(baseEnvSchema(), 'audit', { AUTH_ANONYMOUS_SCOPES: `todos:read,${scope}` }),
+        new RegExp(`AUTH_ANONYMOUS_SCOPES: only todos:read and todos:write may be anonymous, not ${scope}`),
+      );
+    }
+  });
 });
 
 describe('auth: local keys and the token command', () => {

@@ -24,7 +24,12 @@ export const authEnvShape = {
     .default('')
     .transform((text, ctx) => {
       try {
-        return parseScopes(text);
+        const granted = parseScopes(text);
+        // The audit log and webhooks always need a token: only the todo API may be open.
+        const refused = granted.filter((scope) => !scope.startsWith('todos:'));
+        if (refused.length > 0)
+          throw new Error(`only todos:read and todos:write may be anonymous, not ${refused.join(', ')}`);
+        return granted;
       } catch (error) {
         ctx.addIssue({ code: 'custom', message: (error as Error).message });
         return z.NEVER;
