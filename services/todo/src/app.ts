@@ -4,6 +4,7 @@ import { type ApiSettings, createApiApp, type Db, type Logger } from '@taskoverf
 import { scopeGuard } from '@taskoverflow/platform/auth';
 import type Koa from 'koa';
 import { type CalendarStorage, calendarJobsRouter } from './calendar-jobs/index.ts';
+import { idempotentWrites } from './idempotency.ts';
 import { todoRoutes } from './todos/routes.ts';
 import { todoStore } from './todos/store.ts';
 
@@ -29,7 +30,7 @@ export function createApp({ db, log, api: settings, calendarStorage, onEventsCom
     ctx.body = { status: 'ok' };
   });
   api.use(calendarJobsRouter(db, guard, calendarStorage, onEventsCommitted).routes());
-  api.use(todoRoutes(todoStore(db, onEventsCommitted), guard).routes());
+  api.use(todoRoutes(todoStore(db, onEventsCommitted), guard, idempotentWrites(db, onEventsCommitted)).routes());
   app.use(api.routes());
   app.use(api.allowedMethods()); // not `throw`: it would drop the Allow header
   return app;

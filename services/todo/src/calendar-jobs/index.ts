@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import type { Db } from '@taskoverflow/platform';
 import type { ScopeGuard } from '@taskoverflow/platform/auth';
+import { idempotentWrites } from '../idempotency.ts';
 import { type CalendarStorage, calendarJobRoutes } from './routes.ts';
 import { calendarJobStore } from './store.ts';
 
@@ -13,4 +14,4 @@ export const calendarJobsRouter = (
   guard: ScopeGuard,
   storage?: CalendarStorage,
   onEventsCommitted?: () => void,
-): Router => calendarJobRoutes(calendarJobStore(db, onEventsCommitted), guard, storage);
+): Router => calendarJobRoutes(calendarJobStore(db), guard, idempotentWrites(db, onEventsCommitted), storage);

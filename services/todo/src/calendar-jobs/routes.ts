@@ -4,7 +4,8 @@ import Router from '@koa/router';
 import { notFound } from '@taskoverflow/platform';
 import type { ScopeGuard } from '@taskoverflow/platform/auth';
 import type { Context } from 'koa';
-import type { CalendarJobStore } from './store.ts';
+import type { Once } from '../idempotency.ts';
+import { type CalendarJobStore, calendarJobStore } from './store.ts';
 
 /** Where finished calendars are read from: the bucket the calendar service writes to. */
 export interface CalendarStorage {
@@ -26,6 +27,7 @@ const jobUrl = (ctx: Context, id: string, leaf: 'status' | 'result') =>
 export function calendarJobRoutes(
   store: CalendarJobStore,
   guard: ScopeGuard,
+  once: Once,
   storage: CalendarStorage | undefined,
 ): Router {
   const router = new Router();
@@ -38,10 +40,12 @@ export function calendarJobRoutes(
 
   // The body is ignored, as the original did: the export always covers every todo.
   router.post('/todos/ical', guard('todos:write'), async (ctx) => {
-    const id = randomUUID();
-    await store.request(id, { correlationId: ctx.state.requestId, traceparent: ctx.get('traceparent') || undefined });
-    ctx.status = 202;
-    ctx.body = { task_id: id, task_url: jobUrl(ctx, id, 'status') };
+    await once(ctx, 'POST /todos/ical', async (tx) => {
+      const id = randomUUID();
+      const cause = { correlationId: ctx.state.requestId, traceparent: ctx.get('traceparent') || undefined };
+      await calendarJobStore(tx).request(id, cause);
+      return { status: 202, body: JSON.stringify({ task_id: id, task_url: jobUrl(ctx, id, 'status') }) };
+    });
   });
 
   router.get('/todos/ical/:id/status', guard('todos:read'), async (ctx) => {

@@ -81,7 +81,7 @@ export async function startHarness(): Promise<Harness> {
         }),
       );
     },
-    reset: () => test.db.exec('TRUNCATE todos, outbox, calendar_jobs RESTART IDENTITY'),
+    reset: () => test.db.exec('TRUNCATE todos, outbox, calendar_jobs, idempotency_keys RESTART IDENTITY'),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

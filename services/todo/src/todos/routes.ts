@@ -2,8 +2,9 @@ import Router from '@koa/router';
 import { jsonObjectBody, notFound } from '@taskoverflow/platform';
 import type { ScopeGuard } from '@taskoverflow/platform/auth';
 import type { Context } from 'koa';
+import type { Once } from '../idempotency.ts';
 import { parseCreate, parseId, parseListQuery, parseUpdate } from './input.ts';
-import type { Cause, TodoStore } from './store.ts';
+import { type Cause, type TodoStore, todoStore } from './store.ts';
 
 // W3C trace context. A malformed one is dropped, not stored: the event would fail the envelope
 // schema, and the relay parks such rows unpublished (ADR 0003) — a client header would lose an event.
@@ -24,7 +25,7 @@ function sendJson(ctx: Context, status: number, body: string) {
   ctx.body = body;
 }
 
-export function todoRoutes(store: TodoStore, guard: ScopeGuard): Router {
+export function todoRoutes(store: TodoStore, guard: ScopeGuard, once: Once): Router {
   const router = new Router();
 
   router.get('/todos', guard('todos:read'), async (ctx) => {
@@ -40,7 +41,10 @@ export function todoRoutes(store: TodoStore, guard: ScopeGuard): Router {
 
   router.post('/todos', guard('todos:write'), jsonObjectBody, async (ctx) => {
     const input = parseCreate(ctx.request.body);
-    sendJson(ctx, 201, await store.create(input, causeOf(ctx)));
+    await once(ctx, 'POST /todos', async (tx) => ({
+      status: 201,
+      body: await todoStore(tx).create(input, causeOf(ctx)),
+    }));
   });
 
   router.put('/todos/:id', guard('todos:write'), jsonObjectBody, async (ctx) => {

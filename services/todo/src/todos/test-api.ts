@@ -69,7 +69,7 @@ export async function startTestApi(
     auth,
     request,
     rawRequest,
-    reset: () => test.db.exec('TRUNCATE todos, outbox RESTART IDENTITY'),
+    reset: () => test.db.exec('TRUNCATE todos, outbox, calendar_jobs, idempotency_keys RESTART IDENTITY'),
     async close() {
       agent.destroy();
       server.closeAllConnections();
