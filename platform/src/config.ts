@@ -32,6 +32,18 @@ export function baseEnvSchema() {
       .stringbool()
       .default(false)
       .describe('Honour X-Forwarded-Proto/-Host/-For: true only behind the gateway or the ALB, which set them'),
+    RATE_LIMIT_WRITES_PER_MINUTE: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(300)
+      .describe('Writes per minute per token (or client address when anonymous) in each process; 0: no limit'),
+    RATE_LIMIT_JOBS_PER_MINUTE: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(6)
+      .describe('iCal exports started per minute per token (or client address) in each process; 0: no limit'),
     CORS_ALLOWED_ORIGINS: z
       .string()
       .default('')

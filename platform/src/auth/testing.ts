@@ -19,7 +19,14 @@ export async function testAuth(
   const key = await newSigningKey();
   const auth = createAuth({ publicKeys: { keys: [publicJwk(key)] }, anonymousScopes });
   return {
-    settings: { auth, trustProxy: false, corsOrigins: [], ...overrides },
+    // No rate limits unless a test asks: suites write far faster than any client should.
+    settings: {
+      auth,
+      trustProxy: false,
+      corsOrigins: [],
+      rateLimits: { writesPerMinute: 0, jobsPerMinute: 0 },
+      ...overrides,
+    },
     bearer: async (scopes, subject = 'tester') => ({
       authorization: `Bearer ${await createToken(key, { subject, scopes, expiresIn: '1h' })}`,
     }),

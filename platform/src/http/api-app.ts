@@ -1,8 +1,9 @@
 import cors from '@koa/cors';
-import Koa from 'koa';
-import { type Auth, authFromConfig } from '../auth/index.ts';
+import Koa, { type Middleware } from 'koa';
+import { type Auth, authFromConfig, type ScopeGuard, scopeGuard } from '../auth/index.ts';
 import type { baseEnvSchema } from '../config.ts';
 import type { Logger } from '../log.ts';
+import { declaredBodyLimit, rateLimit } from './limits.ts';
 import { requestBoundary } from './middleware.ts';
 
 /** How a service's HTTP API admits callers: tokens, proxies and browsers. */
@@ -12,6 +13,8 @@ export interface ApiSettings {
   trustProxy: boolean;
   /** Browser origins allowed by CORS; none → no CORS headers at all. */
   corsOrigins: readonly string[];
+  /** Per caller and minute (0: no limit): writes, and expensive job starts (iCal exports). */
+  rateLimits: { writesPerMinute: number; jobsPerMinute: number };
 }
 
 type BaseConfig = ReturnType<ReturnType<typeof baseEnvSchema>['parse']>;
@@ -20,6 +23,26 @@ export const apiSettingsFromConfig = (config: BaseConfig): ApiSettings => ({
   auth: authFromConfig(config),
   trustProxy: config.TRUST_PROXY,
   corsOrigins: config.CORS_ALLOWED_ORIGINS,
+  rateLimits: {
+    writesPerMinute: config.RATE_LIMIT_WRITES_PER_MINUTE,
+    jobsPerMinute: config.RATE_LIMIT_JOBS_PER_MINUTE,
+  },
+});
+
+/** What routes put in front of their handlers: the scope they need, and rate limits. */
+export interface ApiAccess {
+  guard: ScopeGuard;
+  /** After the guard (it counts per token subject): writes. */
+  writeLimit: Middleware;
+  /** After the guard: job starts, which cost far more than a write. */
+  jobLimit: Middleware;
+}
+
+/** One per app: the limits count across all of its routes. */
+export const apiAccess = (settings: ApiSettings): ApiAccess => ({
+  guard: scopeGuard(settings.auth),
+  writeLimit: rateLimit(settings.rateLimits.writesPerMinute),
+  jobLimit: rateLimit(settings.rateLimits.jobsPerMinute),
 });
 
 /**
@@ -35,6 +58,7 @@ export function createApiApp(log: Logger, settings: ApiSettings): Koa {
     await next();
   });
   app.use(requestBoundary(log));
+  app.use(declaredBodyLimit);
   if (settings.corsOrigins.length > 0) {
     const allowed = new Set(settings.corsOrigins);
     app.use(

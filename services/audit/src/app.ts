@@ -1,12 +1,11 @@
 import Router from '@koa/router';
-import { type ApiSettings, createApiApp, type Db, type Logger } from '@taskoverflow/platform';
-import { scopeGuard } from '@taskoverflow/platform/auth';
+import { type ApiSettings, apiAccess, createApiApp, type Db, type Logger } from '@taskoverflow/platform';
 import type Koa from 'koa';
 import { parseAuditQuery, readAuditPage } from './log/query.ts';
 
 export function createApp({ db, log, api }: { db: Db; log: Logger; api: ApiSettings }): Koa {
   const app = createApiApp(log, api);
-  const guard = scopeGuard(api.auth);
+  const { guard } = apiAccess(api);
   const router = new Router({ prefix: '/api/v1/audit' });
   router.get('/health', async (ctx) => {
     await db.query('SELECT 1');

@@ -1,6 +1,5 @@
 import Router from '@koa/router';
-import { type ApiSettings, createApiApp, type Db, type Logger } from '@taskoverflow/platform';
-import { scopeGuard } from '@taskoverflow/platform/auth';
+import { type ApiSettings, apiAccess, createApiApp, type Db, type Logger } from '@taskoverflow/platform';
 import type Koa from 'koa';
 import type { TargetPolicy } from './delivery/target-guard.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
@@ -22,9 +21,10 @@ export function createApp({ db, log, api: settings, policy }: NotificationAppDep
     await db.query('SELECT 1');
     ctx.body = { status: 'ok' };
   });
-  const webhooks = webhookRoutes(webhookStore(db), policy);
+  const access = apiAccess(settings);
+  const webhooks = webhookRoutes(webhookStore(db), policy, access.writeLimit);
   // Webhook management always needs a token: a webhook receives every event it subscribes to.
-  api.use(scopeGuard(settings.auth)('webhooks:manage'), webhooks.routes(), webhooks.allowedMethods({ throw: true }));
+  api.use(access.guard('webhooks:manage'), webhooks.routes(), webhooks.allowedMethods({ throw: true }));
   app.use(api.routes());
   app.use(api.allowedMethods({ throw: true }));
   return app;

@@ -24,7 +24,9 @@ function serviceEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 // The entry point as `npm start` and the containers run it: configured by env vars alone.
-describe('notification: main.ts, started as a process', () => {
+describe('notification: main.ts, started as a process', function () {
+  // A process with its own PGlite: on a loaded 2-core machine its start-up alone can take many seconds.
+  this.timeout(120_000);
   let fauxqs: Awaited<ReturnType<typeof startFauxqs>>;
   let receiver: Receiver;
   let dataDir: string;
@@ -68,7 +70,7 @@ describe('notification: main.ts, started as a process', () => {
     const exited = new Promise<number | null>((resolve) => running.once('exit', resolve));
 
     const port = await waitFor(() => Number(/"port":(\d+),"msg":"listening"/.exec(output)?.[1]) || undefined, {
-      timeoutMs: 15_000,
+      timeoutMs: 60_000,
       what: 'the service to listen',
     }).catch((error: Error) => {
       throw new Error(`${error.message}\n--- service output ---\n${output}`);

@@ -1,7 +1,6 @@
 import { METHODS } from 'node:http';
 import Router from '@koa/router';
-import { type ApiSettings, createApiApp, type Db, type Logger } from '@taskoverflow/platform';
-import { scopeGuard } from '@taskoverflow/platform/auth';
+import { type ApiSettings, apiAccess, createApiApp, type Db, type Logger } from '@taskoverflow/platform';
 import type Koa from 'koa';
 import { type CalendarStorage, calendarJobsRouter } from './calendar-jobs/index.ts';
 import { idempotentWrites } from './idempotency.ts';
@@ -21,7 +20,7 @@ export interface TodoAppDeps {
 
 export function createApp({ db, log, api: settings, calendarStorage, onEventsCommitted }: TodoAppDeps): Koa {
   const app = createApiApp(log, settings);
-  const guard = scopeGuard(settings.auth);
+  const access = apiAccess(settings);
 
   // Every method is "implemented", so an unsupported one on a known path is a 405 with Allow, not a 501.
   const api = new Router({ prefix: '/api/v1', methods: METHODS });
@@ -29,8 +28,8 @@ export function createApp({ db, log, api: settings, calendarStorage, onEventsCom
     await db.query('SELECT 1');
     ctx.body = { status: 'ok' };
   });
-  api.use(calendarJobsRouter(db, guard, calendarStorage, onEventsCommitted).routes());
-  api.use(todoRoutes(todoStore(db, onEventsCommitted), guard, idempotentWrites(db, onEventsCommitted)).routes());
+  api.use(calendarJobsRouter(db, access, calendarStorage, onEventsCommitted).routes());
+  api.use(todoRoutes(todoStore(db, onEventsCommitted), access, idempotentWrites(db, onEventsCommitted)).routes());
   app.use(api.routes());
   app.use(api.allowedMethods()); // not `throw`: it would drop the Allow header
   return app;

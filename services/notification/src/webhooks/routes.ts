@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { badRequest, jsonObjectBody, notFound } from '@taskoverflow/platform';
-import type { Context } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { assertSafeTarget, type TargetPolicy, UnsafeTargetError } from '../delivery/target-guard.ts';
 import { parseCreate, parseId } from './input.ts';
 import { newSigningSecret } from './secret.ts';
@@ -13,10 +13,10 @@ export const SECRET_OVERLAP_HOURS = 24;
 const viewerOf = (ctx: Context): Viewer => (ctx.state.principal.scopes.has('admin') ? 'all' : { owner: ownerOf(ctx) });
 const ownerOf = (ctx: Context) => ctx.state.principal.subject ?? 'anonymous';
 
-export function webhookRoutes(store: WebhookStore, policy: TargetPolicy): Router {
+export function webhookRoutes(store: WebhookStore, policy: TargetPolicy, writeLimit: Middleware): Router {
   const router = new Router();
 
-  router.post('/', jsonObjectBody, async (ctx) => {
+  router.post('/', writeLimit, jsonObjectBody, async (ctx) => {
     const input = parseCreate(ctx.request.body);
     const url = await assertSafeTarget(input.url, policy).catch((error: unknown) => {
       throw error instanceof UnsafeTargetError ? badRequest(error.message) : error;
@@ -46,7 +46,7 @@ export function webhookRoutes(store: WebhookStore, policy: TargetPolicy): Router
     ctx.body = webhook;
   });
 
-  router.delete('/:id', async (ctx) => {
+  router.delete('/:id', writeLimit, async (ctx) => {
     const id = parseId(ctx.params.id);
     if (!id || !(await store.remove(id, viewerOf(ctx)))) throw notFound('Webhook not found');
     ctx.status = 204;
@@ -59,7 +59,7 @@ export function webhookRoutes(store: WebhookStore, policy: TargetPolicy): Router
     ctx.body = deliveries;
   });
 
-  router.post('/:id/rotate-secret', async (ctx) => {
+  router.post('/:id/rotate-secret', writeLimit, async (ctx) => {
     const id = parseId(ctx.params.id);
     const secret = newSigningSecret();
     const until = new Date(Date.now() + SECRET_OVERLAP_HOURS * 3600_000);
@@ -68,7 +68,7 @@ export function webhookRoutes(store: WebhookStore, policy: TargetPolicy): Router
     ctx.body = { ...webhook, secret };
   });
 
-  router.post('/:id/enable', async (ctx) => {
+  router.post('/:id/enable', writeLimit, async (ctx) => {
     const id = parseId(ctx.params.id);
     const webhook = id && (await store.enable(id, viewerOf(ctx)));
     if (!webhook) throw notFound('Webhook not found');

@@ -1,6 +1,5 @@
 import type Router from '@koa/router';
-import type { Db } from '@taskoverflow/platform';
-import type { ScopeGuard } from '@taskoverflow/platform/auth';
+import type { ApiAccess, Db } from '@taskoverflow/platform';
 import { idempotentWrites } from '../idempotency.ts';
 import { type CalendarStorage, calendarJobRoutes } from './routes.ts';
 import { calendarJobStore } from './store.ts';
@@ -11,7 +10,7 @@ export type { CalendarStorage } from './routes.ts';
 /** The iCal job API, mounted under `/api/v1` by createApp. */
 export const calendarJobsRouter = (
   db: Db,
-  guard: ScopeGuard,
+  access: ApiAccess,
   storage?: CalendarStorage,
   onEventsCommitted?: () => void,
-): Router => calendarJobRoutes(calendarJobStore(db), guard, idempotentWrites(db, onEventsCommitted), storage);
+): Router => calendarJobRoutes(calendarJobStore(db), access, idempotentWrites(db, onEventsCommitted), storage);

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 import Router from '@koa/router';
-import { notFound } from '@taskoverflow/platform';
-import type { ScopeGuard } from '@taskoverflow/platform/auth';
+import { type ApiAccess, discardBody, notFound } from '@taskoverflow/platform';
 import type { Context } from 'koa';
 import type { Once } from '../idempotency.ts';
 import { type CalendarJobStore, calendarJobStore } from './store.ts';
@@ -26,7 +25,7 @@ const jobUrl = (ctx: Context, id: string, leaf: 'status' | 'result') =>
 /** The original TaskOverflow's asynchronous iCal API, wire-compatible. */
 export function calendarJobRoutes(
   store: CalendarJobStore,
-  guard: ScopeGuard,
+  { guard, jobLimit }: ApiAccess,
   once: Once,
   storage: CalendarStorage | undefined,
 ): Router {
@@ -38,8 +37,9 @@ export function calendarJobRoutes(
     return uuid.test(id) ? store.get(id.toLowerCase()) : undefined;
   };
 
-  // The body is ignored, as the original did: the export always covers every todo.
-  router.post('/todos/ical', guard('todos:write'), async (ctx) => {
+  // The body is ignored, as the original did (the export always covers every todo), but read
+  // to its end under the body limit. Each export copies every todo: a tighter rate limit.
+  router.post('/todos/ical', guard('todos:write'), jobLimit, discardBody, async (ctx) => {
     await once(ctx, 'POST /todos/ical', async (tx) => {
       const id = randomUUID();
       const cause = { correlationId: ctx.state.requestId, traceparent: ctx.get('traceparent') || undefined };

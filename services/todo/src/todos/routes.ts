@@ -1,6 +1,5 @@
 import Router from '@koa/router';
-import { jsonObjectBody, notFound } from '@taskoverflow/platform';
-import type { ScopeGuard } from '@taskoverflow/platform/auth';
+import { type ApiAccess, jsonObjectBody, notFound } from '@taskoverflow/platform';
 import type { Context } from 'koa';
 import type { Once } from '../idempotency.ts';
 import { parseCreate, parseId, parseListQuery, parseUpdate } from './input.ts';
@@ -25,7 +24,7 @@ function sendJson(ctx: Context, status: number, body: string) {
   ctx.body = body;
 }
 
-export function todoRoutes(store: TodoStore, guard: ScopeGuard, once: Once): Router {
+export function todoRoutes(store: TodoStore, { guard, writeLimit }: ApiAccess, once: Once): Router {
   const router = new Router();
 
   router.get('/todos', guard('todos:read'), async (ctx) => {
@@ -39,7 +38,7 @@ export function todoRoutes(store: TodoStore, guard: ScopeGuard, once: Once): Rou
     sendJson(ctx, 200, body);
   });
 
-  router.post('/todos', guard('todos:write'), jsonObjectBody, async (ctx) => {
+  router.post('/todos', guard('todos:write'), writeLimit, jsonObjectBody, async (ctx) => {
     const input = parseCreate(ctx.request.body);
     await once(ctx, 'POST /todos', async (tx) => ({
       status: 201,
@@ -47,7 +46,7 @@ export function todoRoutes(store: TodoStore, guard: ScopeGuard, once: Once): Rou
     }));
   });
 
-  router.put('/todos/:id', guard('todos:write'), jsonObjectBody, async (ctx) => {
+  router.put('/todos/:id', guard('todos:write'), writeLimit, jsonObjectBody, async (ctx) => {
     const input = parseUpdate(ctx.request.body); // a bad body is a 400 even for an unknown id
     const id = parseId(ctx.params.id ?? '');
     const body = id === undefined ? undefined : await store.update(id, input, causeOf(ctx));
@@ -55,7 +54,7 @@ export function todoRoutes(store: TodoStore, guard: ScopeGuard, once: Once): Rou
     sendJson(ctx, 200, body);
   });
 
-  router.delete('/todos/:id', guard('todos:write'), async (ctx) => {
+  router.delete('/todos/:id', guard('todos:write'), writeLimit, async (ctx) => {
     const id = parseId(ctx.params.id ?? '');
     const body = id === undefined ? undefined : await store.remove(id, causeOf(ctx));
     sendJson(ctx, 200, body ?? '{}'); // the original answered 200 {} for an unknown id
