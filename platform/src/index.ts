@@ -9,6 +9,7 @@ export {
   apiSettingsFromConfig,
   createApiApp,
 } from './http/api-app.ts';
+export { answerClientErrorsAsJson } from './http/client-error.ts';
 export { AppError, badRequest, notFound } from './http/errors.ts';
 export { jsonObjectBody } from './http/json-body.ts';
 export { BODY_LIMIT_BYTES, discardBody, rateLimit } from './http/limits.ts';
