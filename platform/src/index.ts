@@ -1,4 +1,4 @@
-export { baseEnvSchema, ConfigError, loadConfig, parseEnv, serviceDbKey } from './config.ts';
+export { baseEnvSchema, ConfigError, loadConfig, parseEnv, serviceDbKey, serviceEnvPrefix } from './config.ts';
 export { type MigrationSource, migrate } from './db/migrate.ts';
 export { openServiceDb, serviceDatabaseUrl } from './db/open.ts';
 export type { Db, Queryable, Row } from './db/types.ts';
@@ -10,7 +10,7 @@ export {
   createApiApp,
 } from './http/api-app.ts';
 export { answerClientErrorsAsJson } from './http/client-error.ts';
-export { AppError, badRequest, notFound } from './http/errors.ts';
+export { badRequest, httpError, notFound } from './http/errors.ts';
 export { jsonObjectBody } from './http/json-body.ts';
 export { BODY_LIMIT_BYTES, discardBody, rateLimit } from './http/limits.ts';
 export { requestBoundary } from './http/middleware.ts';

@@ -1,5 +1,5 @@
 import type { Context, Middleware, Next } from 'koa';
-import { AppError } from '../http/errors.ts';
+import { httpError } from '../http/errors.ts';
 import type { Scope } from './scopes.ts';
 import { type Auth, InvalidTokenError, type Principal } from './verify.ts';
 
@@ -9,10 +9,10 @@ declare module 'koa' {
   }
 }
 
-function unauthorized(ctx: Context, message: string, error?: string): AppError {
+function unauthorized(ctx: Context, message: string, error?: string): Error {
   // RFC 6750 §3: the challenge tells the client a bearer token is what is wanted.
   ctx.set('www-authenticate', error ? `Bearer realm="taskoverflow", error="${error}"` : 'Bearer realm="taskoverflow"');
-  return new AppError(401, message);
+  return httpError(401, message);
 }
 
 /**
@@ -34,7 +34,7 @@ export function scopeGuard(auth: Auth): ScopeGuard {
       }
       if (!auth.allows(principal, scope)) {
         if (principal.subject === null) throw unauthorized(ctx, `A bearer token with scope ${scope} is required`);
-        throw new AppError(403, `Token lacks scope ${scope}`);
+        throw httpError(403, `Token lacks scope ${scope}`);
       }
       ctx.state.principal = principal;
       await next();

@@ -1,10 +1,10 @@
 import type { Context, Middleware, Next } from 'koa';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { AppError } from './errors.ts';
+import { httpError } from './errors.ts';
 
 /** The largest request body any route accepts. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
-export const tooLarge = () => new AppError(413, `Request body larger than ${BODY_LIMIT_BYTES / 1024}kb`);
+export const tooLarge = () => httpError(413, `Request body larger than ${BODY_LIMIT_BYTES / 1024}kb`);
 
 /** 413 before anything is read when the declared length is over the limit, on every route. */
 export async function declaredBodyLimit(ctx: Context, next: Next) {
@@ -48,7 +48,7 @@ export function rateLimit(perMinute: number): Middleware {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
       ctx.set('retry-after', String(seconds));
-      throw new AppError(429, `Too many requests; retry after ${seconds} s`);
+      throw httpError(429, `Too many requests; retry after ${seconds} s`);
     }
     await next();
   };

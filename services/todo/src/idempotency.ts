@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AppError, badRequest, type Db, type Queryable } from '@taskoverflow/platform';
+import { badRequest, type Db, httpError, type Queryable } from '@taskoverflow/platform';
 import type { Context } from 'koa';
 
 /** A response to store and replay: its status and JSON text. */
@@ -60,10 +60,10 @@ export function idempotentWrites(db: Db, onCommitted: () => void = () => {}): On
           id,
         );
         if (stored?.request_hash !== requestHash) {
-          throw new AppError(422, 'Idempotency-Key was already used with a different request');
+          throw httpError(422, 'Idempotency-Key was already used with a different request');
         }
         if (stored.status === null || stored.body === null)
-          throw new AppError(409, 'A request with this Idempotency-Key is in progress');
+          throw httpError(409, 'A request with this Idempotency-Key is in progress');
         return { replayed: true, response: { status: stored.status, body: stored.body } };
       }
       const response = await write(tx);

@@ -4,6 +4,7 @@ import Router from '@koa/router';
 import { type ApiAccess, discardBody, notFound } from '@taskoverflow/platform';
 import type { Context } from 'koa';
 import type { Once } from '../idempotency.ts';
+import { causeOf } from '../todos/routes.ts';
 import { type CalendarJobStore, calendarJobStore } from './store.ts';
 
 /** Where finished calendars are read from: the bucket the calendar service writes to. */
@@ -42,8 +43,7 @@ export function calendarJobRoutes(
   router.post('/todos/ical', guard('todos:write'), jobLimit, discardBody, async (ctx) => {
     await once(ctx, 'POST /todos/ical', async (tx) => {
       const id = randomUUID();
-      const cause = { correlationId: ctx.state.requestId, traceparent: ctx.get('traceparent') || undefined };
-      await calendarJobStore(tx).request(id, cause);
+      await calendarJobStore(tx).request(id, causeOf(ctx));
       return { status: 202, body: JSON.stringify({ task_id: id, task_url: jobUrl(ctx, id, 'status') }) };
     });
   });
