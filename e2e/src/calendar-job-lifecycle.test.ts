@@ -7,9 +7,9 @@ import { calendarMigrations } from '@taskoverflow/calendar/src/migrations.ts';
 import type { CloudEvent } from '@taskoverflow/events';
 import { readOutboxEvents } from '@taskoverflow/events/testing';
 import { openTestDb, type TestDb, testDriver } from '@taskoverflow/platform/testing';
+import { calendarJobHandlers } from '@taskoverflow/todo/src/calendar-jobs/handlers.ts';
+import { BUCKET, type Harness, log, startHarness } from '@taskoverflow/todo/src/calendar-jobs/test-harness.ts';
 import nodeIcal, { type VEvent } from 'node-ical';
-import { calendarJobHandlers } from './handlers.ts';
-import { BUCKET, type Harness, log, startHarness } from './test-harness.ts';
 
 describe(`iCal job lifecycle: API → calendar handler → S3 → todo handlers (${testDriver})`, () => {
   let h: Harness;
