@@ -4,7 +4,7 @@
 // policies) against that policy; and each action of each policy is shown to be needed.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
@@ -25,6 +25,7 @@ import { buildTopology } from '@taskoverflow/events/topology';
 import { type AppliedTopology, applyTopology } from '@taskoverflow/events/topology-apply';
 import { type Receiver, startReceiver } from '@taskoverflow/notification/src/test-support.ts';
 import { createLogger } from '@taskoverflow/platform';
+import { bootstrapLocalAuth, type LocalAuth } from '@taskoverflow/platform/auth/local';
 import { sendRequest } from '@taskoverflow/platform/test-http';
 import { openTestDb } from '@taskoverflow/platform/testing';
 import { runProgram, stackConfigFromFile } from '../testing/mocks.ts';
@@ -62,12 +63,18 @@ function registerSuite() {
       assert.ok(port, `${name} is not running`);
       return port;
     };
+    let auth: LocalAuth;
+    let adminToken: string;
     const http = (service: string, method: string, path: string, body?: unknown) =>
       sendRequest({
         port: portOf(service),
         method,
         path,
-        ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+        headers: {
+          authorization: `Bearer ${adminToken}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     /** The role's own clients, recorded like the service processes' ones. */
     const roleClients = (role: string) =>
@@ -109,6 +116,9 @@ function registerSuite() {
       }
       receiver = await startReceiver();
       dataDir = mkdtempSync(join(tmpdir(), 'iam-services-'));
+      // Tokens as npm start makes them: the audit log and webhooks always need one.
+      auth = await bootstrapLocalAuth(dataDir);
+      adminToken = readFileSync(auth.adminTokenFile, 'utf8').trim();
     });
 
     // A failure is investigated from the services' own logs, so keep them where the message says.
@@ -198,6 +208,9 @@ function registerSuite() {
           EVENTS_TOPIC_ARN: applied.topicArn,
           EVENTS_BUCKET: bucket,
           ...(applied.queues[manifest.name] ? { EVENTS_QUEUE_URL: queueOf(manifest.name).queueUrl } : {}),
+          ...auth.env,
+          // 1,200 todos from one address in a minute: the write limit is not what this test is about.
+          RATE_LIMIT_WRITES_PER_MINUTE: '0',
           NOTIFICATION_ALLOW_PRIVATE_TARGETS: 'true',
           NOTIFICATION_RETRY_DELAYS_SECONDS: '1',
         };

@@ -64,6 +64,8 @@ export interface ServiceDeploymentArgs {
   queue?: ConsumerQueue | undefined;
   desiredCount: number;
   logRetentionDays: number;
+  /** Token verification and API settings (ApiAccess.serviceEnv). */
+  apiEnv?: Record<string, pulumi.Input<string>>;
 }
 
 /**
@@ -155,6 +157,7 @@ export class ServiceDeployment extends pulumi.ComponentResource {
       // Every service serves its health endpoints on PORT, consumers without an API included.
       PORT: String(containerPort),
       ...(args.queue ? { EVENTS_QUEUE_URL: args.queue.queueUrl } : {}),
+      ...args.apiEnv,
     };
     const taskDefinition = new aws.ecs.TaskDefinition(
       name,
