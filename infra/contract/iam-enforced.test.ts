@@ -110,9 +110,9 @@ function registerSuite() {
       applied = await applyTopology(admin, buildTopology(manifests), { bucket });
       keys = {};
       for (const manifest of manifests) {
+        // A service that needs no AWS gets no task policy: its user holds none either.
         const policy = facts.taskPolicies[manifest.name];
-        assert.ok(policy, `the program generated no task policy for ${manifest.name}`);
-        keys[manifest.name] = await moto.createUser(manifest.name, adaptPolicyForMoto(policy as never));
+        keys[manifest.name] = await moto.createUser(manifest.name, policy && adaptPolicyForMoto(policy as never));
       }
       receiver = await startReceiver();
       dataDir = mkdtempSync(join(tmpdir(), 'iam-services-'));
@@ -212,6 +212,7 @@ function registerSuite() {
           // 1,200 todos from one address in a minute: the write limit is not what this test is about.
           RATE_LIMIT_WRITES_PER_MINUTE: '0',
           NOTIFICATION_ALLOW_PRIVATE_TARGETS: 'true',
+          NOTIFICATION_ALLOW_HTTP_TARGETS: 'true',
           NOTIFICATION_RETRY_DELAYS_SECONDS: '1',
         };
         services.set(manifest.name, await startService(manifest.name, env));
@@ -409,7 +410,7 @@ function registerSuite() {
 
     it('when every recorded call is evaluated exactly, then the sender role and the resource policies allow it', async () => {
       const byRole = requirementsByRole();
-      assert.deepEqual([...byRole.keys()].sort(), manifests.map((manifest) => manifest.name).sort());
+      assert.deepEqual([...byRole.keys()].sort(), Object.keys(facts.taskPolicies).sort(), 'every role made calls');
       const refused: string[] = [];
       for (const [role, requirements] of byRole) {
         for (const requirement of requirements.values()) {
