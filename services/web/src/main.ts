@@ -1,0 +1,11 @@
+import { createLogger, listen, loadConfig, onShutdown } from '@taskoverflow/platform';
+import { createApp } from './app.ts';
+import { buildAssets } from './assets.ts';
+import { webEnvSchema } from './config.ts';
+
+const config = loadConfig(webEnvSchema, 'web');
+const log = createLogger('web', config.LOG_LEVEL);
+const assets = await buildAssets();
+const http = await listen(createApp({ assets, log }), config.PORT, log);
+
+onShutdown(log, () => http.close(), 10_000);
