@@ -115,7 +115,7 @@ export default defineService({
     assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
     assert.equal(biome.status, 0, biome.stdout + biome.stderr);
     assert.equal(mocha.status, 0, mocha.stdout + mocha.stderr);
-    assert.match(mocha.stdout, /\b11 passing\b/, mocha.stdout);
+    assert.match(mocha.stdout, /\b13 passing\b/, mocha.stdout);
     assert.doesNotMatch(mocha.stdout, /pending|failing/);
   });
 

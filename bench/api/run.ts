@@ -11,6 +11,12 @@ import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { awsClients } from '@taskoverflow/events/aws';
+import { healthPaths } from '@taskoverflow/events/manifest';
+import { buildTopology } from '@taskoverflow/events/topology';
+import { applyTopology } from '@taskoverflow/events/topology-apply';
+import todoManifest from '@taskoverflow/todo/service.ts';
+import { startFauxqs } from 'fauxqs';
 import pg from 'pg';
 import { assertWrkInstalled, runWrk, type WrkResult } from './wrk.ts';
 
@@ -42,7 +48,7 @@ async function waitForHealth(base: string, child: ChildProcess, deadlineMs = 30_
   const deadline = Date.now() + deadlineMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`todo service exited with code ${child.exitCode}`);
-    const ok = await fetch(`${base}/api/v1/health`).then(
+    const ok = await fetch(`${base}${healthPaths.ready}`).then(
       (response) => response.ok,
       () => false,
     );
@@ -117,13 +123,23 @@ function repeatWrk(options: Parameters<typeof runWrk>[0]): EndpointResult {
   return { ...best, runs: runs.map(({ requestsPerSec, p99Ms }) => ({ requestsPerSec, p99Ms })) };
 }
 
+// The service runs as it does in production, relay and consumer included: its topic and
+// queue live on an in-process fauxqs (the relay's publishing is part of what is measured).
+const fauxqs = await startFauxqs({ port: 0, logger: false });
+const bus = await applyTopology(awsClients({ AWS_ENDPOINT_URL: fauxqs.address }), buildTopology([todoManifest]));
+const busEnv = {
+  AWS_ENDPOINT_URL: fauxqs.address,
+  EVENTS_TOPIC_ARN: bus.topicArn,
+  EVENTS_QUEUE_URL: bus.queues.todo?.queueUrl ?? '',
+};
+
 async function benchDriver(driver: string): Promise<Record<string, EndpointResult>> {
   const target = driver === 'postgres' ? await postgresTarget() : await pgliteTarget();
   const port = await freePort();
   const { DATABASE_URL: _server, TODO_DATABASE_URL: _own, DATA_DIR: _dir, ...inherited } = process.env;
   const child = spawn(process.execPath, ['services/todo/src/main.ts'], {
     cwd: repoRoot,
-    env: { ...inherited, ...target.env, PORT: String(port), LOG_LEVEL: settings.logLevel },
+    env: { ...inherited, ...busEnv, ...target.env, PORT: String(port), LOG_LEVEL: settings.logLevel },
     stdio: ['ignore', 2, 2], // the service's logs go to stderr: stdout is the JSON result
   });
   const base = `http://127.0.0.1:${port}`;
@@ -169,4 +185,5 @@ const conditions = {
       })
     : undefined,
 };
+await fauxqs.stop();
 process.stdout.write(`${JSON.stringify({ conditions, results }, null, 2)}\n`);

@@ -104,7 +104,7 @@ async function roundTrips() {
     };
     return { stack: `external ${external}`, results: await measureRoundTrips(external, seed) };
   }
-  const { startEmbeddedStack } = await import('@taskoverflow/calendar/src/testing/embedded-stack.ts');
+  const { startEmbeddedStack } = await import('@taskoverflow/e2e/src/embedded-stack.ts');
   const stack = await startEmbeddedStack(createLogger('bench', 'silent'));
   try {
     let next = 0;

@@ -1,42 +1,56 @@
-// A bench subscriber: the audit service's consumer — the real runtime, inbox and audit log
-// append in PGlite — reporting commit → handler latency (handler start minus commit time).
+// A bench subscriber: the audit service's consumer — started by runService, as every
+// service is: the real runtime, inbox and audit log append — reporting commit → handler
+// latency (handler start minus commit time).
 import { appendAuditEntries } from '@taskoverflow/audit/src/log/append-audit-entry.ts';
 import { auditConsumerSettings } from '@taskoverflow/audit/src/log/handlers.ts';
 import { auditMigrations } from '@taskoverflow/audit/src/migrations.ts';
-import { awsClients } from '@taskoverflow/events/aws';
-import { startConsumer } from '@taskoverflow/events/consumer/runtime';
-import { createLogger, openServiceDb } from '@taskoverflow/platform';
+import { defineService } from '@taskoverflow/events/manifest';
+import { runService, serviceEnvSchema } from '@taskoverflow/events/service';
 
-const name = process.env.BENCH_NAME ?? 'sub';
-const log = createLogger(name, 'warn');
-const dir = process.env.BENCH_DIR ?? '';
-// PGlite by default (the embedded stack); BENCH_DATABASE_URL puts every database on a PostgreSQL server instead.
-const settings = { DATA_DIR: dir, DATABASE_URL: process.env.BENCH_DATABASE_URL, DB_POOL_SIZE: 4 };
-const db = await openServiceDb(name, settings, auditMigrations, log);
+const manifest = defineService({
+  name: process.env.BENCH_NAME ?? 'sub',
+  description: 'bench subscriber',
+  consumes: ['TodoCreated'],
+  publishes: [],
+});
 
 // BENCH_HANDLER=inbox-only leaves out the audit append: the event backbone and inbox alone.
 const appendToAudit = process.env.BENCH_HANDLER !== 'inbox-only';
 let latencies: number[] = [];
 let received = 0;
 let cpuAtReset = process.cpuUsage();
-const consumer = startConsumer({
-  service: name,
-  queueUrl: process.env.EVENTS_QUEUE_URL ?? '',
-  db,
-  sqs: awsClients().sqs,
-  log,
-  ...auditConsumerSettings,
-  handlers: {
-    TodoCreated: {
-      async batch(events, context) {
-        const now = Date.now();
-        for (const event of events) latencies.push(now - Date.parse(event.time));
-        received += events.length;
-        if (appendToAudit) await appendAuditEntries.batch(events, context);
+const service = await runService(
+  {
+    manifest,
+    env: serviceEnvSchema(manifest),
+    migrations: auditMigrations,
+    parts: () => ({
+      consumer: auditConsumerSettings,
+      handlers: {
+        TodoCreated: {
+          async batch(events, context) {
+            const now = Date.now();
+            for (const event of events) latencies.push(now - Date.parse(event.time));
+            received += events.length;
+            if (appendToAudit) await appendAuditEntries.batch(events, context);
+          },
+        },
       },
-    },
+    }),
   },
-});
+  {
+    // PGlite by default (the embedded stack); BENCH_DATABASE_URL puts every database on a PostgreSQL server instead.
+    env: {
+      ...process.env,
+      DATA_DIR: process.env.BENCH_DIR ?? '',
+      DATABASE_URL: process.env.BENCH_DATABASE_URL,
+      DB_POOL_SIZE: '4',
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+    },
+    host: '127.0.0.1',
+  },
+);
 
 process.on('message', async (message: { cmd: string }) => {
   if (message.cmd === 'count') {
@@ -50,8 +64,7 @@ process.on('message', async (message: { cmd: string }) => {
     cpuAtReset = process.cpuUsage();
     process.send?.({ ok: true });
   } else if (message.cmd === 'stop') {
-    await consumer.stop();
-    await db.close();
+    await service.stop();
     process.exit(0);
   }
 });

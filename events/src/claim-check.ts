@@ -1,6 +1,6 @@
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { PermanentError } from './consumer/types.ts';
-import type { CloudEvent } from './envelope.ts';
+import { type CloudEvent, envelopeJson } from './envelope.ts';
 
 export interface ClaimCheckStore {
   s3: S3Client;
@@ -14,31 +14,31 @@ export interface ClaimCheckStore {
  */
 export const claimCheckThresholdBytes = 200 * 1024;
 
-export const claimCheckKey = (event: Pick<CloudEvent, 'type' | 'id'>) => `claim-checks/${event.type}/${event.id}.json`;
+/** Where claim-check payloads live in the bucket; the AWS contract grants exactly this prefix. */
+export const claimCheckPrefix = 'claim-checks/';
+export const claimCheckKey = (event: Pick<CloudEvent, 'type' | 'id'>) =>
+  `${claimCheckPrefix}${event.type}/${event.id}.json`;
 
 /**
- * The JSON body to publish for an event: the event itself, or — above the threshold — the
- * event with `data: null` plus the CloudEvents `dataref` extension pointing at the S3 object.
- * The object is written before the body is returned, so a consumer can always resolve it.
+ * The JSON body to publish for an event whose data is `dataJson`: the event itself, or —
+ * above the threshold — the envelope with `data: null` plus the CloudEvents `dataref`
+ * extension pointing at the S3 object. The object is written before the body is returned,
+ * so a consumer can always resolve it.
  */
 export async function offloadIfLarge(
-  event: CloudEvent,
-  store: ClaimCheckStore,
+  envelope: Omit<CloudEvent, 'data'>,
+  dataJson: string,
+  store: ClaimCheckStore | undefined,
   thresholdBytes = claimCheckThresholdBytes,
 ): Promise<string> {
-  const body = JSON.stringify(event);
-  if (Buffer.byteLength(body) <= thresholdBytes) return body;
-  const key = claimCheckKey(event);
+  const body = envelopeJson(envelope, dataJson);
+  if (!store || Buffer.byteLength(body) <= thresholdBytes) return body;
+  const key = claimCheckKey(envelope);
   await store.s3.send(
-    new PutObjectCommand({
-      Bucket: store.bucket,
-      Key: key,
-      Body: JSON.stringify(event.data),
-      ContentType: 'application/json',
-    }),
+    new PutObjectCommand({ Bucket: store.bucket, Key: key, Body: dataJson, ContentType: 'application/json' }),
   );
   // `data: null` rather than absent: the envelope schema requires the key to be present.
-  return JSON.stringify({ ...event, data: null, dataref: `s3://${store.bucket}/${key}` });
+  return JSON.stringify({ ...envelope, data: null, dataref: `s3://${store.bucket}/${key}` });
 }
 
 /**

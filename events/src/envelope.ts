@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { catalog, type EventData, type EventType, isEventType } from './catalog/index.ts';
 
-const traceparentPattern = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
+// W3C trace context: version ff and all-zero ids are invalid.
+const traceparentPattern = /^(?!ff)[\da-f]{2}-(?!0{32})[\da-f]{32}-(?!0{16})[\da-f]{16}-[\da-f]{2}$/;
+
+export const isTraceparent = (value: unknown): value is string =>
+  typeof value === 'string' && traceparentPattern.test(value);
 
 /**
  * CloudEvents 1.0, JSON structured mode, with TaskOverflow's extensions:
@@ -53,8 +57,9 @@ export interface NewEvent<T extends EventType> {
   traceparent?: string;
 }
 
-export function makeEvent<T extends EventType>(event: NewEvent<T>): CloudEvent<T> {
-  const { type, source, subject, data, id, time, ...extensions } = event;
+/** The envelope without `data`: what the relay wraps around data stored as JSON text. */
+export function makeEnvelope<T extends EventType>(event: Omit<NewEvent<T>, 'data'>): Omit<CloudEvent<T>, 'data'> {
+  const { type, source, subject, id, time, ...extensions } = event;
   const envelope = {
     specversion: '1.0' as const,
     id: id ?? randomUUID(),
@@ -64,11 +69,19 @@ export function makeEvent<T extends EventType>(event: NewEvent<T>): CloudEvent<T
     time: (time ?? new Date()).toISOString(),
     datacontenttype: 'application/json' as const,
     dataschema: dataSchemaUri(type),
-    data,
   };
   const present = Object.fromEntries(Object.entries(extensions).filter(([, value]) => value !== undefined));
-  return { ...envelope, ...present } as CloudEvent<T>;
+  return { ...envelope, ...present } as Omit<CloudEvent<T>, 'data'>;
 }
+
+export function makeEvent<T extends EventType>(event: NewEvent<T>): CloudEvent<T> {
+  const { data, ...rest } = event;
+  return { ...makeEnvelope(rest), data } as CloudEvent<T>;
+}
+
+/** An envelope's JSON with `data` spliced in as it is stored: megabytes of snapshot are never re-parsed. */
+export const envelopeJson = (envelope: object, dataJson: string) =>
+  `${JSON.stringify(envelope).slice(0, -1)},"data":${dataJson}}`;
 
 export class InvalidEventError extends Error {}
 

@@ -14,6 +14,13 @@ export * from './envelope.ts';
 export * from './manifest.ts';
 export { loadManifests, repoRoot, servicesDir } from './manifests.ts';
 export { inboxMigrations, outboxMigrations } from './migrations.ts';
-export { appendToOutbox, type OutboxEntry } from './outbox/append.ts';
+export {
+  appendToOutbox,
+  causeValues,
+  type EventCause,
+  type OutboxEntry,
+  type OutboxSelect,
+  outboxInsertSql,
+} from './outbox/append.ts';
 export * from './topology.ts';
 export { type AppliedQueue, type AppliedTopology, applyTopology, topicOnlyPolicy } from './topology-apply.ts';

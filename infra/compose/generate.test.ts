@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { ServiceManifest } from '@taskoverflow/events/manifest';
 import { loadManifests } from '@taskoverflow/events/manifests';
+import { serviceEnvPrefix } from '@taskoverflow/platform';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { composeFile, renderCompose } from './generate.ts';
@@ -96,7 +97,7 @@ describe('docker-compose.yml', () => {
       upstreams,
       manifests
         .filter((manifest) => manifest.http)
-        .map((manifest) => `${manifest.name.toUpperCase()}_URL`)
+        .map((manifest) => `${serviceEnvPrefix(manifest.name)}_URL`)
         .sort(),
     );
   });

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
-export const serviceDbKey = (service: string) => `${service.toUpperCase().replaceAll('-', '_')}_DATABASE_URL`;
+/** The one rule for a service's env var prefix: `mail-digest` → `MAIL_DIGEST`. */
+export const serviceEnvPrefix = (service: string) => service.toUpperCase().replaceAll('-', '_');
+export const serviceDbKey = (service: string) => `${serviceEnvPrefix(service)}_DATABASE_URL`;
 
 /**
  * Settings every service reads; services `.extend()` it with their own keys.

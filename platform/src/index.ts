@@ -1,8 +1,8 @@
-export { baseEnvSchema, ConfigError, loadConfig, parseEnv, serviceDbKey } from './config.ts';
+export { baseEnvSchema, ConfigError, loadConfig, parseEnv, serviceDbKey, serviceEnvPrefix } from './config.ts';
 export { type MigrationSource, migrate } from './db/migrate.ts';
 export { openServiceDb, serviceDatabaseUrl } from './db/open.ts';
 export type { Db, Queryable, Row } from './db/types.ts';
-export { AppError, badRequest, notFound } from './http/errors.ts';
+export { badRequest, httpError, notFound } from './http/errors.ts';
 export { jsonObjectBody } from './http/json-body.ts';
 export { requestBoundary } from './http/middleware.ts';
 export { listen, type RunningHttp } from './http/serve.ts';

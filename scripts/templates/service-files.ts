@@ -1,4 +1,5 @@
 import type { EventType } from '@taskoverflow/events/catalog';
+import { serviceDbKey } from '@taskoverflow/platform';
 import { sampleEvents } from './sample-events.ts';
 
 export interface ServiceSpec {
@@ -27,7 +28,6 @@ export function renderService(spec: ServiceSpec): Record<string, string> {
     'README.md': readme(spec),
     Dockerfile: spec.dockerfile,
     '.env.example': envExample(spec),
-    'src/config.ts': config(spec),
     'src/migrations.ts': migrations(spec),
     'src/main.ts': main(spec),
   };
@@ -39,8 +39,8 @@ export function renderService(spec: ServiceSpec): Record<string, string> {
     for (const type of spec.consumes) files[`src/${handlerFile(type)}`] = handler(type);
   }
   if (spec.http) {
-    files['src/app.ts'] = app(spec, spec.http.prefix);
-    files['src/app.test.ts'] = appTest(spec, spec.http.prefix);
+    files['src/routes.ts'] = routes(spec, spec.http.prefix);
+    files['src/routes.test.ts'] = routesTest(spec, spec.http.prefix);
   }
   return files;
 }
@@ -49,8 +49,7 @@ function packageJson({ name, http }: ServiceSpec): string {
   const dependencies: Record<string, string> = {
     '@taskoverflow/events': '*',
     '@taskoverflow/platform': '*',
-    ...(http ? { '@koa/router': '^15.7.0', koa: '^3.3.0' } : {}),
-    zod: '^4.6.7',
+    ...(http ? { '@koa/router': '^15.7.0' } : {}),
   };
   const pkg = {
     name: `@taskoverflow/${name}`,
@@ -78,20 +77,6 @@ export default defineService({
 `;
 }
 
-function config({ name }: ServiceSpec): string {
-  return `import { eventsEnvSchema } from '@taskoverflow/events/config';
-import { baseEnvSchema } from '@taskoverflow/platform';
-import { z } from 'zod';
-
-export const ${camel(name)}EnvSchema = baseEnvSchema()
-  .extend(eventsEnvSchema.shape)
-  .extend({
-    PORT: z.coerce.number().int().min(0).max(65535).default(0).describe('HTTP port; the local runner and infra set it'),
-  });
-export type ${camel(name)}Config = z.output<typeof ${camel(name)}EnvSchema>;
-`;
-}
-
 function migrations({ name, consumes }: ServiceSpec): string {
   if (consumes.length === 0) {
     return `import type { MigrationSource } from '@taskoverflow/platform';
@@ -113,57 +98,30 @@ export const ${camel(name)}Migrations: MigrationSource[] = [
 
 function main({ name, consumes, http }: ServiceSpec): string {
   const consumer = consumes.length > 0;
-  const imports = sortedImports([
-    ...(consumer
-      ? [
-          "import { awsClients } from '@taskoverflow/events/aws';",
-          "import { startConsumer } from '@taskoverflow/events/consumer/runtime';",
-        ]
-      : []),
-    `import { createLogger, ${http ? 'listen, ' : ''}loadConfig, onShutdown, openServiceDb } from '@taskoverflow/platform';`,
-  ]);
-  const local = [
-    ...(http ? ["import { createApp } from './app.ts';"] : []),
-    `import { ${camel(name)}EnvSchema } from './config.ts';`,
+  const local = sortedImports([
+    "import manifest from '../service.ts';",
     ...(consumer ? ["import { handlers } from './handlers.ts';"] : []),
     `import { ${camel(name)}Migrations } from './migrations.ts';`,
-  ];
-  const body = [
-    `const config = loadConfig(${camel(name)}EnvSchema, '${name}');`,
-    `const log = createLogger('${name}', config.LOG_LEVEL);`,
-  ];
-  if (consumer) {
-    body.push(`const queueUrl = config.EVENTS_QUEUE_URL;
-if (!queueUrl) {
-  log.fatal('EVENTS_QUEUE_URL is required: ${name} consumes events');
-  process.exit(1);
-}`);
-  }
-  body.push(`const db = await openServiceDb('${name}', config, ${camel(name)}Migrations, log);`);
-  if (http) body.push('const http = await listen(createApp({ db, log }), config.PORT, log);');
-  if (consumer) {
-    body.push(`const aws = awsClients();
-const consumer = startConsumer({
-  service: '${name}',
-  queueUrl,
-  handlers,
-  db,
-  sqs: aws.sqs,
-  log,
-  claimCheck: config.EVENTS_BUCKET ? { s3: aws.s3, bucket: config.EVENTS_BUCKET } : undefined,
-});`);
-  }
-  const stops = [...(http ? ['http.close()'] : []), ...(consumer ? ['consumer.stop()'] : [])];
-  const stopLine =
-    stops.length > 1
-      ? `  await Promise.all([${stops.join(', ')}]);\n`
-      : stops.length === 1
-        ? `  await ${stops[0]};\n`
-        : '';
-  body.push(`onShutdown(log, async () => {
-${stopLine}  await db.close();
-});`);
-  return `${imports.join('\n')}\n${local.join('\n')}\n\n${body.join('\n')}\n`;
+    ...(http ? [`import { ${camel(name)}Routers } from './routes.ts';`] : []),
+  ]);
+  const parts = [...(consumer ? ['handlers'] : []), ...(http ? [`routers: ${camel(name)}Routers(db)`] : [])];
+  const partsLine = http ? `({ db }) => ({ ${parts.join(', ')} })` : `() => ({ ${parts.join(', ')} })`;
+  return `import { runService, type ServiceDefinition, serviceEnvSchema } from '@taskoverflow/events/service';
+${local.join('\n')}
+
+// Add this service's own settings with .extend({ KEY: z.string().describe('what it is') }).
+const env = serviceEnvSchema(manifest);
+
+/** The service: its manifest, handlers and routes; runService does the rest (config, DB, consumer, HTTP, health). */
+export const ${camel(name)}Service = {
+  manifest,
+  env,
+  migrations: ${camel(name)}Migrations,
+  parts: ${partsLine},
+} satisfies ServiceDefinition<typeof env>;
+
+if (import.meta.main) await runService(${camel(name)}Service, { exitOnSignal: true });
+`;
 }
 
 function receivedEventsSql(): string {
@@ -289,69 +247,52 @@ ${cases.join('')}${twice}});
 `;
 }
 
-function app({ name, consumes }: ServiceSpec, prefix: string): string {
-  const listing =
-    consumes.length > 0
-      ? `  api.get('/', async (ctx) => {
+function routes({ name, consumes }: ServiceSpec, prefix: string): string {
+  const consumer = consumes.length > 0;
+  const listing = consumer
+    ? `  api.get('/', async (ctx) => {
     ctx.body = await receivedEvents(db);
   });`
-      : `  api.get('/', (ctx) => {
+    : `  api.get('/', (ctx) => {
     ctx.body = { service: '${name}' };
   });`;
   return `import Router from '@koa/router';
-import { type Db, type Logger, requestBoundary } from '@taskoverflow/platform';
-import Koa from 'koa';
-${consumes.length > 0 ? "import { receivedEvents } from './received-events.ts';\n" : ''}
-export interface AppDeps {
-  db: Db;
-  log: Logger;
-}
-
-export function createApp({ db, log }: AppDeps): Koa {
-  const app = new Koa({ proxy: true });
-  app.silent = true; // errors are logged by requestBoundary, not printed by Koa
-  app.use(requestBoundary(log));
-
+import type { Db } from '@taskoverflow/platform';
+${consumer ? "import { receivedEvents } from './received-events.ts';\n" : ''}
+/** The HTTP API under \`${prefix}\`; runService adds the health paths, errors as JSON and 405 with Allow. */
+export function ${camel(name)}Routers(${consumer ? 'db' : '_db'}: Db): Router[] {
   const api = new Router({ prefix: '${prefix}' });
-  api.get('/health', async (ctx) => {
-    await db.query('SELECT 1');
-    ctx.body = { status: 'ok' };
-  });
 ${listing}
-  app.use(api.routes());
-  app.use(api.allowedMethods({ throw: true }));
-  return app;
+  return [api];
 }
 `;
 }
 
-function appTest({ name }: ServiceSpec, prefix: string): string {
+function routesTest({ name }: ServiceSpec, prefix: string): string {
   return `import assert from 'node:assert/strict';
-import { createServer, get, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createServiceApp } from '@taskoverflow/events/service';
 import { createLogger } from '@taskoverflow/platform';
 import { openTestDb, type TestDb, testDriver } from '@taskoverflow/platform/testing';
-import { createApp } from './app.ts';
+import manifest from '../service.ts';
 import { ${camel(name)}Migrations } from './migrations.ts';
-
-const fetchJson = (port: number, path: string) =>
-  new Promise<{ status: number; body: unknown }>((resolve, reject) => {
-    get({ host: '127.0.0.1', port, path }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString()) }));
-    }).on('error', reject);
-  });
+import { ${camel(name)}Routers } from './routes.ts';
 
 describe(\`${name}: HTTP API (\${testDriver})\`, () => {
   let test: TestDb;
   let server: Server;
-  let port: number;
+  let base: string;
   before(async () => {
     test = await openTestDb('${name}', ${camel(name)}Migrations);
-    server = createServer(createApp({ db: test.db, log: createLogger('${name}-test', 'silent') }).callback());
+    const app = createServiceApp(manifest, {
+      log: createLogger('${name}-test', 'silent'),
+      routers: ${camel(name)}Routers(test.db),
+      checks: { database: () => test.db.query('SELECT 1') },
+    });
+    server = createServer(app.callback());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
+    base = \`http://127.0.0.1:\${(server.address() as AddressInfo).port}\`;
   });
   after(async () => {
     server.closeAllConnections();
@@ -359,12 +300,24 @@ describe(\`${name}: HTTP API (\${testDriver})\`, () => {
     await test.drop();
   });
 
+  const call = async (path: string, method = 'GET') => {
+    const response = await fetch(\`\${base}\${path}\`, { method });
+    return { status: response.status, allow: response.headers.get('allow'), body: await response.json() };
+  };
+
   it('when the health path is asked for, then 200 ok', async () => {
-    assert.deepEqual(await fetchJson(port, '${prefix}/health'), { status: 200, body: { status: 'ok' } });
+    assert.deepEqual(await call('${prefix}/health'), { status: 200, allow: null, body: { status: 'ok' } });
   });
 
   it('when a path is unknown, then 404 JSON', async () => {
-    assert.deepEqual(await fetchJson(port, '${prefix}/nothing-here'), { status: 404, body: { error: 'Not found' } });
+    assert.deepEqual(await call('${prefix}/nothing-here'), { status: 404, allow: null, body: { error: 'Not found' } });
+  });
+
+  it('when a known path is asked with another method, then 405 with Allow', async () => {
+    const response = await call('${prefix}', 'DELETE');
+
+    assert.equal(response.status, 405);
+    assert.deepEqual(response.allow?.split(', ').sort(), ['GET', 'HEAD']);
   });
 });
 `;
@@ -372,11 +325,11 @@ describe(\`${name}: HTTP API (\${testDriver})\`, () => {
 
 function envExample({ name, consumes }: ServiceSpec): string {
   return `# ${name}: every variable is optional locally (\`npm start\` sets them); see README.md.
-# PORT=0
+# PORT=8080
 # LOG_LEVEL=info
 # DATA_DIR=./.data
 # DATABASE_URL=postgres://postgres@127.0.0.1:5432/taskoverflow
-# ${name.toUpperCase().replaceAll('-', '_')}_DATABASE_URL=
+# ${serviceDbKey(name)}=
 # AWS_ENDPOINT_URL=http://127.0.0.1:4566
 # AWS_REGION=us-east-1
 ${consumes.length > 0 ? '# EVENTS_QUEUE_URL=\n' : ''}# EVENTS_BUCKET=
@@ -396,8 +349,8 @@ routes from it. Nothing outside this folder needs editing.
 ## Files
 
 - \`service.ts\` — manifest: what it consumes, publishes and serves
-- \`src/main.ts\` — entry point: config, database, ${http ? 'HTTP, ' : ''}${consumes.length > 0 ? 'consumer, ' : ''}graceful shutdown
-${files}${consumes.length > 0 ? `\n- \`src/handlers.ts\` — the handler map given to the consumer runtime\n- \`migrations/\` — this service's own tables (the inbox comes from \`@taskoverflow/events\`)` : ''}${http ? '\n- `src/app.ts` — the Koa app' : ''}
+- \`src/main.ts\` — the service: manifest, ${consumes.length > 0 ? 'handlers, ' : ''}${http ? 'routes, ' : ''}and its settings; \`runService\` does config, database, ${consumes.length > 0 ? 'consumer, ' : ''}HTTP, health (\`/health/live\`, \`/health/ready\`) and shutdown
+${files}${consumes.length > 0 ? `\n- \`src/handlers.ts\` — the handler map given to the consumer runtime\n- \`migrations/\` — this service's own tables (the inbox comes from \`@taskoverflow/events\`)` : ''}${http ? '\n- `src/routes.ts` — the HTTP routes' : ''}
 
 ## Run and test
 \`\`\`sh
@@ -411,8 +364,8 @@ The scaffold already regenerated \`docker-compose.yml\` and \`docs/generated/\`;
 
 ## Environment
 
-Common variables (\`PORT\`, \`LOG_LEVEL\`, \`DATA_DIR\`, \`DATABASE_URL\`, \`${name.toUpperCase().replaceAll('-', '_')}_DATABASE_URL\`,
+Common variables (\`PORT\`, \`LOG_LEVEL\`, \`DATA_DIR\`, \`DATABASE_URL\`, \`${serviceDbKey(name)}\`,
 \`DB_POOL_SIZE\`, \`AWS_ENDPOINT_URL\`, \`AWS_REGION\`, \`EVENTS_QUEUE_URL\`, \`EVENTS_BUCKET\`) are described in
-\`src/config.ts\`; add this service's own keys there, with a description each.
+\`serviceEnvSchema\` (\`@taskoverflow/events/service\`); add this service's own keys in \`src/main.ts\`, with a description each.
 `;
 }

@@ -48,6 +48,8 @@ export interface ConsumerOptions {
 }
 
 export interface RunningConsumer {
+  /** Readiness: throws until the consumer has started, and while its last receive failed. */
+  assertPolling(): void;
   stop(): Promise<void>;
 }
 
@@ -82,6 +84,9 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
   const settling = new Set<Promise<unknown>>();
   const aborter = new AbortController();
   let running = true;
+  /** Why the consumer is not polling successfully right now; undefined when it is. */
+  let problem: string | undefined = 'starting: reading the queue attributes';
+  const describe = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
   let receiving = 0;
   /** Extra receivers only poll while the queue has a backlog (the last receive was full). */
   let backlog = false;
@@ -221,6 +226,7 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
           { abortSignal: aborter.signal },
         );
         backlog = messages.length === batchSize;
+        problem = undefined;
         const deliveries = messages.map((message) => ({
           message,
           receiptHandle: message.ReceiptHandle ?? '',
@@ -234,6 +240,7 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
         }
       } catch (error) {
         if (!running) break;
+        problem = `receive failed: ${describe(error)}`;
         log.warn({ err: error }, 'receive failed; retrying in a second');
         await pause(1000);
       } finally {
@@ -263,12 +270,14 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
         info = await readQueueInfo(sqs, queueUrl);
         if (options.visibilityTimeoutSeconds) info.visibilityTimeoutSeconds = options.visibilityTimeoutSeconds;
       } catch (error) {
+        problem = `cannot read the queue attributes: ${describe(error)}`;
         log.error({ err: error, queueUrl }, 'cannot read the queue attributes; retrying');
         await pause(2000);
       }
     }
     if (!info) return;
     const known = info;
+    problem = undefined;
     heartbeatTimer = setInterval(() => heartbeat(known), Math.max(200, (known.visibilityTimeoutSeconds * 1000) / 5));
     log.info({ queueUrl, concurrency, deadLetterQueue: known.deadLetter?.queueUrl }, 'consumer started');
     const receivers = Math.ceil(concurrency / batchSize);
@@ -297,6 +306,10 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
   }
 
   return {
+    assertPolling() {
+      if (!running) throw new Error('stopping');
+      if (problem) throw new Error(problem);
+    },
     stop() {
       stopping ??= stop();
       return stopping;

@@ -5,7 +5,8 @@ export interface OutboxRow {
   id: string;
   type: string;
   subject: string;
-  data: unknown;
+  /** The stored JSON text, never parsed here: the relay splices it into the envelope. */
+  data: string;
   sequence: number | null;
   correlation_id: string | null;
   causation_id: string | null;
@@ -38,7 +39,7 @@ export const CLAIM_SQL = `
   )
   UPDATE outbox SET attempts = outbox.attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
   FROM claimable WHERE outbox.position = claimable.position
-  RETURNING outbox.position::text AS position, outbox.id::text AS id, outbox.type, outbox.subject, outbox.data,
+  RETURNING outbox.position::text AS position, outbox.id::text AS id, outbox.type, outbox.subject, outbox.data::text AS data,
     outbox.sequence, outbox.correlation_id, outbox.causation_id, outbox.traceparent, outbox.created_at, outbox.attempts`;
 
 export async function claimBatch(db: Queryable, limit: number, leaseSeconds: number): Promise<OutboxRow[]> {

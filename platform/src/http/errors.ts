@@ -1,14 +1,7 @@
-/** An error whose status and message are meant for the client (4xx); 5xx messages are never shown. */
-export class AppError extends Error {
-  readonly status: number;
-  readonly expose: boolean;
+import createError from 'http-errors';
 
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-    this.expose = status < 500;
-  }
-}
-
-export const notFound = (message = 'Not found') => new AppError(404, message);
-export const badRequest = (message: string) => new AppError(400, message);
+// http-errors is what Koa's ctx.throw uses: `status`, and `expose` true for 4xx only, so a
+// 5xx message is never shown. These name the two the services throw most.
+export const notFound = (message = 'Not found') => createError(404, message);
+export const badRequest = (message: string) => createError(400, message);
+export { createError as httpError };

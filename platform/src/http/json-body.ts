@@ -1,6 +1,6 @@
 import { bodyParser } from '@koa/bodyparser';
 import type { Context, Next } from 'koa';
-import { AppError, badRequest } from './errors.ts';
+import { badRequest, httpError } from './errors.ts';
 
 const BODY_LIMIT = '64kb';
 const parse = bodyParser({ enableTypes: ['json'], jsonLimit: BODY_LIMIT, jsonStrict: false, encoding: 'utf-8' });
@@ -10,13 +10,13 @@ const isJson = (ctx: Context) => ctx.get('content-type').split(';')[0]?.trim().t
 
 /** Requires a JSON object body: 415 for another content type, 413 over 64 KiB, 400 otherwise. */
 export async function jsonObjectBody(ctx: Context, next: Next) {
-  if (!isJson(ctx)) throw new AppError(415, 'Content-Type must be application/json');
+  if (!isJson(ctx)) throw httpError(415, 'Content-Type must be application/json');
   try {
     await parse(ctx, async () => {});
   } catch (caught) {
     const error = caught as { status?: number; message?: string };
-    if (error.status === 413) throw new AppError(413, `Request body larger than ${BODY_LIMIT}`);
-    if (error.status === 415) throw new AppError(415, 'Unsupported content encoding or charset');
+    if (error.status === 413) throw httpError(413, `Request body larger than ${BODY_LIMIT}`);
+    if (error.status === 415) throw httpError(415, 'Unsupported content encoding or charset');
     // The parser refuses `__proto__` keys (prototype poisoning); to a client it is one more unknown field.
     if (error.message?.includes('forbidden prototype property')) throw badRequest('Unexpected field(s): __proto__');
     throw badRequest('Malformed JSON in request body');

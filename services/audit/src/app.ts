@@ -1,19 +1,14 @@
 import { PassThrough } from 'node:stream';
 import Router from '@koa/router';
-import { type Db, type Logger, requestBoundary } from '@taskoverflow/platform';
-import Koa from 'koa';
+import { createServiceApp } from '@taskoverflow/events/service';
+import type { Db, Logger } from '@taskoverflow/platform';
+import type Koa from 'koa';
+import manifest from '../service.ts';
 import { parseAuditQuery, readAuditPage } from './log/query.ts';
 import { followAuditLog, parseStreamStart } from './log/stream.ts';
 
-export function createApp({ db, log }: { db: Db; log: Logger }): Koa {
-  const app = new Koa({ proxy: true });
-  app.silent = true;
-  app.use(requestBoundary(log));
+export function auditRouters(db: Db): Router[] {
   const router = new Router({ prefix: '/api/v1/audit' });
-  router.get('/health', async (ctx) => {
-    await db.query('SELECT 1');
-    ctx.body = { status: 'ok' };
-  });
   router.get('/', async (ctx) => {
     ctx.body = await readAuditPage(db, parseAuditQuery(ctx.query));
   });
@@ -33,7 +28,14 @@ export function createApp({ db, log }: { db: Db; log: Logger }): Koa {
       body.end();
     });
   });
-  app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true }));
-  return app;
+  return [router];
+}
+
+/** The app runService serves, for tests that need no bus: readiness is the database alone. */
+export function createApp({ db, log }: { db: Db; log: Logger }): Koa {
+  return createServiceApp(manifest, {
+    log,
+    routers: auditRouters(db),
+    checks: { database: () => db.query('SELECT 1') },
+  });
 }

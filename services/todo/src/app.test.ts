@@ -51,10 +51,16 @@ for (const testDriver of testDrivers) {
 }
 
 describe('todo configuration', () => {
-  it('when the environment is empty, then the documented defaults apply', () => {
-    const config = parseEnv(todoEnvSchema, 'todo', {});
+  // What the manifest makes required: todo publishes (topic) and consumes (queue).
+  const bus = {
+    EVENTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:events',
+    EVENTS_QUEUE_URL: 'http://q.local/1/todo',
+  };
 
-    assert.equal(config.PORT, 6400);
+  it('when only the bus is configured, then the documented defaults apply', () => {
+    const config = parseEnv(todoEnvSchema, 'todo', bus);
+
+    assert.equal(config.PORT, 8080);
     assert.equal(config.LOG_LEVEL, 'info');
     assert.equal(config.DATA_DIR, './.data');
     assert.equal(config.DB_POOL_SIZE, 10);
@@ -62,9 +68,13 @@ describe('todo configuration', () => {
   });
 
   it('when TODO_DATABASE_URL is set, then it is the service database', () => {
-    const config = parseEnv(todoEnvSchema, 'todo', { TODO_DATABASE_URL: 'postgres://db.internal:5432/todo' });
+    const config = parseEnv(todoEnvSchema, 'todo', { ...bus, TODO_DATABASE_URL: 'postgres://db.internal:5432/todo' });
 
     assert.equal(config.SERVICE_DATABASE_URL, 'postgres://db.internal:5432/todo');
+  });
+
+  it('when the queue or topic is missing, then the error names them: the manifest makes them required', () => {
+    assert.throws(() => parseEnv(todoEnvSchema, 'todo', {}), /EVENTS_TOPIC_ARN: [^\n]*\n {2}EVENTS_QUEUE_URL: /);
   });
 
   it('when several settings are invalid, then one error names every bad key', () => {
@@ -98,7 +108,7 @@ describe('todo configuration', () => {
     const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 
     const run = spawnSync(process.execPath, [main], {
-      env: { PATH: process.env.PATH, PORT: '70000', LOG_LEVEL: 'silent' },
+      env: { PATH: process.env.PATH, ...bus, PORT: '70000', LOG_LEVEL: 'silent' },
       encoding: 'utf8',
       timeout: 15_000,
     });

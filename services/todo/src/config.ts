@@ -1,10 +1,6 @@
-import { eventsEnvSchema } from '@taskoverflow/events/config';
-import { baseEnvSchema } from '@taskoverflow/platform';
-import { z } from 'zod';
+import { serviceEnvSchema } from '@taskoverflow/events/service';
+import type { z } from 'zod';
+import manifest from '../service.ts';
 
-export const todoEnvSchema = baseEnvSchema()
-  .extend(eventsEnvSchema.shape)
-  .extend({
-    PORT: z.coerce.number().int().min(0).max(65535).default(6400).describe('HTTP port of the todo API'),
-  });
+export const todoEnvSchema = serviceEnvSchema(manifest);
 export type TodoConfig = z.output<typeof todoEnvSchema>;

@@ -3,6 +3,7 @@ import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 import Router from '@koa/router';
 import { notFound } from '@taskoverflow/platform';
 import type { Context } from 'koa';
+import { causeOf } from '../todos/routes.ts';
 import type { CalendarJobStore } from './store.ts';
 
 /** Where finished calendars are read from: the bucket the calendar service writes to. */
@@ -34,7 +35,7 @@ export function calendarJobRoutes(store: CalendarJobStore, storage: CalendarStor
   // The body is ignored, as the original did: the export always covers every todo.
   router.post('/todos/ical', async (ctx) => {
     const id = randomUUID();
-    await store.request(id, { correlationId: ctx.state.requestId, traceparent: ctx.get('traceparent') || undefined });
+    await store.request(id, causeOf(ctx));
     ctx.status = 202;
     ctx.body = { task_id: id, task_url: jobUrl(ctx, id, 'status') };
   });

@@ -1,3 +1,4 @@
+import { causeValues, type EventCause, outboxInsertSql } from '@taskoverflow/events';
 import type { Queryable } from '@taskoverflow/platform';
 
 export const jobStatuses = ['PENDING', 'STARTED', 'SUCCESS', 'FAILURE'] as const;
@@ -11,24 +12,22 @@ export interface CalendarJob {
   reason: string | null;
 }
 
-export interface RequestCause {
-  correlationId: string;
-  traceparent?: string | undefined;
-}
-
 // One statement: the job row and its CalendarRequested outbox row commit together, and the
 // snapshot is built by PostgreSQL (todo_json, as every todo event is) and never crosses
 // into Node — at 10k todos that is megabytes not parsed and re-serialised per request.
 const REQUEST = `
   WITH job AS (INSERT INTO calendar_jobs (id) VALUES ($1) RETURNING id)
-  INSERT INTO outbox (type, subject, data, correlation_id, traceparent)
-  SELECT 'CalendarRequested', job.id::text,
-    json_build_object(
-      'jobId', job.id,
-      'todos', coalesce((SELECT json_agg(todo_json(t) ORDER BY t.id) FROM todos t), '[]'::json)
-    ),
-    $2, $3
-  FROM job`;
+  ${outboxInsertSql(
+    'CalendarRequested',
+    {
+      subject: 'job.id::text',
+      data: `json_build_object(
+        'jobId', job.id,
+        'todos', coalesce((SELECT json_agg(todo_json(t) ORDER BY t.id) FROM todos t), '[]'::json))`,
+      from: 'FROM job',
+    },
+    2,
+  )}`;
 
 const GET = 'SELECT id::text, status, object_key, reason FROM calendar_jobs WHERE id = $1';
 
@@ -44,8 +43,8 @@ const FAIL = `
 /** `onEventsCommitted` wakes the outbox relay after a request, so CalendarRequested leaves at once. */
 export function calendarJobStore(db: Queryable, onEventsCommitted: () => void = () => {}) {
   return {
-    async request(id: string, by: RequestCause): Promise<void> {
-      await db.query(REQUEST, [id, by.correlationId, by.traceparent ?? null]);
+    async request(id: string, by: EventCause): Promise<void> {
+      await db.query(REQUEST, [id, ...causeValues(by)]);
       onEventsCommitted();
     },
     async get(id: string): Promise<CalendarJob | undefined> {

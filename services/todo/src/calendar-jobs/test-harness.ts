@@ -3,7 +3,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { type CloudEvent, type EventType, makeEvent } from '@taskoverflow/events';
+import type { AnyEvent, CloudEvent, EventType } from '@taskoverflow/events';
+import { readOutboxEvents } from '@taskoverflow/events/testing';
 import { createLogger, type Db } from '@taskoverflow/platform';
 import { openTestDb, type TestDb } from '@taskoverflow/platform/testing';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
@@ -58,21 +59,9 @@ export async function startHarness(): Promise<Harness> {
         [count, undatedEvery],
       );
     },
-    async outboxEvents(type) {
-      const rows = await test.db.query<{ id: string; subject: string; data: unknown; correlation_id: string | null }>(
-        'SELECT id::text, subject, data, correlation_id FROM outbox WHERE type = $1 ORDER BY position',
-        [type],
-      );
-      return rows.map((row) =>
-        makeEvent({
-          type,
-          source: 'todo',
-          subject: row.subject,
-          data: row.data as never,
-          id: row.id,
-          ...(row.correlation_id ? { correlationid: row.correlation_id } : {}),
-        }),
-      );
+    async outboxEvents<T extends EventType>(type: T) {
+      const events = await readOutboxEvents(test.db, 'todo');
+      return events.filter((event): event is CloudEvent<T> & AnyEvent => event.type === type);
     },
     reset: () => test.db.exec('TRUNCATE todos, outbox, calendar_jobs RESTART IDENTITY'),
     async close() {

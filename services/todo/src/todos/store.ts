@@ -1,17 +1,12 @@
+import { causeValues, type EventCause, type EventType, outboxInsertSql } from '@taskoverflow/events';
 import type { Queryable } from '@taskoverflow/platform';
 import type { ListFilter, TodoCreate, TodoUpdate } from './input.ts';
 
-/** Who caused a change; carried into the event's `correlationid` and `traceparent`. */
-export interface Cause {
-  correlationId: string;
-  traceparent?: string | undefined;
-}
-
 // Each write is one statement: the todo change and its outbox event commit together,
 // in one round trip. The JSON is a stored column (wire_json) the handler only forwards.
-const outboxInsert = (type: string, sequence: string) => `
-  INSERT INTO outbox (type, subject, data, sequence, correlation_id, traceparent)
-  SELECT '${type}', t.id::text, t.wire_json::json, ${sequence}, $1, $2 FROM t`;
+// $1..$3 are the event's cause (causeValues).
+const outboxInsert = (type: EventType, sequence: string) =>
+  outboxInsertSql(type, { subject: 't.id::text', data: 't.wire_json::json', sequence, from: 'FROM t' }, 1);
 
 const LIST = `
   SELECT '[' || coalesce(string_agg(t.wire_json, ',' ORDER BY t.id), '') || ']' AS body
@@ -24,25 +19,25 @@ const GET = 'SELECT wire_json AS body FROM todos WHERE id = $1';
 const CREATE = `
   WITH t AS (
     INSERT INTO todos (title, description, completed, deadline_at)
-    VALUES ($3, $4, $5, $6::timestamp) RETURNING id, version, wire_json
+    VALUES ($4, $5, $6, $7::timestamp) RETURNING id, version, wire_json
   ), o AS (${outboxInsert('TodoCreated', 't.version')})
   SELECT t.wire_json AS body FROM t`;
 
 const UPDATE = `
   WITH t AS (
     UPDATE todos SET
-      title = CASE WHEN $4 THEN $5 ELSE title END,
-      description = CASE WHEN $6 THEN $7 ELSE description END,
-      completed = CASE WHEN $8 THEN $9 ELSE completed END,
-      deadline_at = CASE WHEN $10 THEN $11::timestamp ELSE deadline_at END,
+      title = CASE WHEN $5 THEN $6 ELSE title END,
+      description = CASE WHEN $7 THEN $8 ELSE description END,
+      completed = CASE WHEN $9 THEN $10 ELSE completed END,
+      deadline_at = CASE WHEN $11 THEN $12::timestamp ELSE deadline_at END,
       updated_at = now() AT TIME ZONE 'utc',
       version = version + 1
-    WHERE id = $3 RETURNING id, version, wire_json
+    WHERE id = $4 RETURNING id, version, wire_json
   ), o AS (${outboxInsert('TodoUpdated', 't.version')})
   SELECT t.wire_json AS body FROM t`;
 
 const DELETE = `
-  WITH t AS (DELETE FROM todos WHERE id = $3 RETURNING id, version, wire_json),
+  WITH t AS (DELETE FROM todos WHERE id = $4 RETURNING id, version, wire_json),
   o AS (${outboxInsert('TodoDeleted', 't.version + 1')})
   SELECT t.wire_json AS body FROM t`;
 
@@ -55,7 +50,6 @@ export function todoStore(db: Queryable, onEventsCommitted: () => void = () => {
     if (body !== undefined) onEventsCommitted();
     return body;
   };
-  const cause = (by: Cause) => [by.correlationId, by.traceparent ?? null];
   return {
     async list(filter: ListFilter): Promise<string> {
       const rows = await db.query<Body>(LIST, [filter.completed ?? null, filter.windowDays ?? null]);
@@ -64,9 +58,9 @@ export function todoStore(db: Queryable, onEventsCommitted: () => void = () => {
     async get(id: number): Promise<string | undefined> {
       return first(await db.query<Body>(GET, [id]));
     },
-    async create(input: TodoCreate, by: Cause): Promise<string> {
+    async create(input: TodoCreate, by: EventCause): Promise<string> {
       const rows = await db.query<Body>(CREATE, [
-        ...cause(by),
+        ...causeValues(by),
         input.title,
         input.description ?? null,
         input.completed ?? false,
@@ -76,12 +70,12 @@ export function todoStore(db: Queryable, onEventsCommitted: () => void = () => {
       if (body === undefined) throw new Error('INSERT returned no row');
       return body;
     },
-    async update(id: number, input: TodoUpdate, by: Cause): Promise<string | undefined> {
+    async update(id: number, input: TodoUpdate, by: EventCause): Promise<string | undefined> {
       const has = (key: keyof TodoUpdate) => input[key] !== undefined;
       return written(
         first(
           await db.query<Body>(UPDATE, [
-            ...cause(by),
+            ...causeValues(by),
             id,
             has('title'),
             input.title ?? null,
@@ -95,8 +89,8 @@ export function todoStore(db: Queryable, onEventsCommitted: () => void = () => {
         ),
       );
     },
-    async remove(id: number, by: Cause): Promise<string | undefined> {
-      return written(first(await db.query<Body>(DELETE, [...cause(by), id])));
+    async remove(id: number, by: EventCause): Promise<string | undefined> {
+      return written(first(await db.query<Body>(DELETE, [...causeValues(by), id])));
     },
   };
 }

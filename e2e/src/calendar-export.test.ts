@@ -6,7 +6,7 @@ import { waitFor } from '@taskoverflow/events/testing/wait';
 import { createLogger } from '@taskoverflow/platform';
 import { testDriver } from '@taskoverflow/platform/testing';
 import nodeIcal from 'node-ical';
-import { type EmbeddedStack, startEmbeddedStack } from './testing/embedded-stack.ts';
+import { type EmbeddedStack, startEmbeddedStack } from './embedded-stack.ts';
 
 const log = createLogger('calendar-e2e', process.env.TEST_LOG_LEVEL ?? 'silent');
 

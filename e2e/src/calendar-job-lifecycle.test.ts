@@ -4,11 +4,12 @@
 import assert from 'node:assert/strict';
 import { renderRequestedCalendar } from '@taskoverflow/calendar/src/jobs/render-requested-calendar.ts';
 import { calendarMigrations } from '@taskoverflow/calendar/src/migrations.ts';
-import { type CloudEvent, type EventType, makeEvent, parseEvent } from '@taskoverflow/events';
+import type { CloudEvent } from '@taskoverflow/events';
+import { readOutboxEvents } from '@taskoverflow/events/testing';
 import { openTestDb, type TestDb, testDriver } from '@taskoverflow/platform/testing';
+import { calendarJobHandlers } from '@taskoverflow/todo/src/calendar-jobs/handlers.ts';
+import { BUCKET, type Harness, log, startHarness } from '@taskoverflow/todo/src/calendar-jobs/test-harness.ts';
 import nodeIcal, { type VEvent } from 'node-ical';
-import { calendarJobHandlers } from './handlers.ts';
-import { BUCKET, type Harness, log, startHarness } from './test-harness.ts';
 
 describe(`iCal job lifecycle: API → calendar handler → S3 → todo handlers (${testDriver})`, () => {
   let h: Harness;
@@ -32,11 +33,7 @@ describe(`iCal job lifecycle: API → calendar handler → S3 → todo handlers 
   async function runCalendarService(request: CloudEvent<'CalendarRequested'>, receiveCount = 1, bucket = BUCKET) {
     const render = renderRequestedCalendar({ s3: h.s3, bucket, maxReceiveCount: 5 });
     await calendarDb.db.transaction((tx) => render(request, { tx, log, receiveCount }));
-    const published = await calendarDb.db.query<{ id: string; type: EventType; subject: string; data: never }>(
-      'SELECT id::text, type, subject, data FROM outbox ORDER BY position',
-    );
-    for (const row of published) {
-      const event = parseEvent(makeEvent({ ...row, source: 'calendar' }));
+    for (const event of await readOutboxEvents(calendarDb.db, 'calendar')) {
       await h.db.transaction(async (tx) => {
         const context = { tx, log, receiveCount: 1 };
         if (event.type === 'CalendarStarted') await todoHandlers.CalendarStarted(event, context);

@@ -1,0 +1,161 @@
+import type Router from '@koa/router';
+import {
+  createLogger,
+  type Db,
+  type Logger,
+  listen,
+  loadConfig,
+  type MigrationSource,
+  onShutdown,
+  openServiceDb,
+  parseEnv,
+} from '@taskoverflow/platform';
+import type { Middleware } from 'koa';
+import type { z } from 'zod';
+import { type AwsClients, awsClients } from '../aws.ts';
+import type { ClaimCheckStore } from '../claim-check.ts';
+import { type ConsumerOptions, type RunningConsumer, startConsumer } from '../consumer/runtime.ts';
+import type { Handlers } from '../consumer/types.ts';
+import type { ServiceManifest } from '../manifest.ts';
+import { type Relay, startOutboxRelay } from '../outbox/relay.ts';
+import type { ServiceConfig } from './config.ts';
+import { createServiceApp } from './http-app.ts';
+
+/** What a service's parts are built from. */
+export interface ServiceDeps<C> {
+  config: C;
+  db: Db;
+  log: Logger;
+  aws: AwsClients;
+  /** The bucket (EVENTS_BUCKET) for claim checks and stored objects, when configured. */
+  storage: ClaimCheckStore | undefined;
+  /** Publishes what was just committed to the outbox now rather than at the next poll. */
+  wakeRelay: () => void;
+}
+
+/** A service is its manifest plus these. */
+export interface ServiceParts {
+  handlers?: Handlers;
+  /** How this service's handlers want to be run. */
+  consumer?: Pick<ConsumerOptions, 'concurrency' | 'transactionBatchSize'>;
+  routers?: readonly Router[];
+  middleware?: readonly Middleware[];
+  /** Runs after HTTP and the consumer stopped, before the database closes. */
+  stop?: () => Promise<void>;
+}
+
+export interface ServiceDefinition<S extends z.ZodType<ServiceConfig>> {
+  manifest: ServiceManifest;
+  /** The service's environment: `serviceEnvSchema(manifest)`, extended with its own keys. */
+  env: S;
+  migrations: readonly MigrationSource[];
+  parts(deps: ServiceDeps<z.output<S>>): ServiceParts | Promise<ServiceParts>;
+}
+
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  log?: Logger;
+  /** A database the caller opened and migrated (test stacks); closed by the caller. */
+  db?: Db;
+  /** Test stacks shorten the long poll and the drain. */
+  consumer?: Pick<ConsumerOptions, 'waitTimeSeconds' | 'drainTimeoutMs'>;
+  /** Entry points exit on SIGTERM/SIGINT after stopping; in-process stacks call stop() themselves. */
+  exitOnSignal?: boolean;
+  /** Default 0.0.0.0 in a container; test stacks bind 127.0.0.1. */
+  host?: string;
+}
+
+export interface RunningService {
+  port: number;
+  db: Db;
+  relay: Relay | undefined;
+  consumer: RunningConsumer | undefined;
+  stop(): Promise<void>;
+}
+
+/** The consumer's drain, and what the process allows itself beyond it before exiting anyway. */
+const DRAIN_MS = 25_000;
+const SHUTDOWN_DEADLINE_MS = DRAIN_MS + 3_000; // inside ECS's 30 s stopTimeout
+
+/**
+ * The one start-up path of every service: config from the manifest's schema, database and
+ * migrations, the outbox relay when it publishes, the consumer when it consumes (its commits
+ * wake the relay), HTTP with the request boundary, health and 405/Allow, and a shutdown
+ * whose deadline outlasts the consumer's drain.
+ */
+export async function runService<S extends z.ZodType<ServiceConfig>>(
+  definition: ServiceDefinition<S>,
+  options: RunOptions = {},
+): Promise<RunningService> {
+  const { manifest } = definition;
+  const env = options.env ?? process.env;
+  const config: z.output<S> = options.exitOnSignal
+    ? loadConfig(definition.env, manifest.name, env)
+    : parseEnv(definition.env, manifest.name, env);
+  const log = options.log ?? createLogger(manifest.name, config.LOG_LEVEL);
+  const db = options.db ?? (await openServiceDb(manifest.name, config, definition.migrations, log));
+  const aws = awsClients(env);
+  const storage = config.EVENTS_BUCKET ? { s3: aws.s3, bucket: config.EVENTS_BUCKET } : undefined;
+
+  // Only a publisher has an outbox; the runner hands every service the topic ARN.
+  const relay =
+    manifest.publishes.length && config.EVENTS_TOPIC_ARN
+      ? await startOutboxRelay({
+          db,
+          sns: aws.sns,
+          topicArn: config.EVENTS_TOPIC_ARN,
+          source: manifest.name,
+          log,
+          claimCheck: storage,
+        })
+      : undefined;
+  const wakeRelay = () => relay?.wake();
+  const parts = await definition.parts({ config, db, log, aws, storage, wakeRelay });
+  const unhandled = manifest.consumes.filter((type) => !parts.handlers?.[type]);
+  if (unhandled.length) throw new Error(`${manifest.name} consumes ${unhandled.join(', ')} but has no handler for it`);
+
+  const consumer =
+    config.EVENTS_QUEUE_URL && parts.handlers
+      ? startConsumer({
+          service: manifest.name,
+          queueUrl: config.EVENTS_QUEUE_URL,
+          handlers: parts.handlers,
+          db,
+          sqs: aws.sqs,
+          log,
+          claimCheck: storage,
+          visibilityTimeoutSeconds: manifest.queue.visibilityTimeoutSeconds,
+          drainTimeoutMs: DRAIN_MS,
+          ...parts.consumer,
+          ...options.consumer,
+          onCommit: wakeRelay,
+        })
+      : undefined;
+
+  const app = createServiceApp(manifest, {
+    log,
+    routers: parts.routers,
+    middleware: parts.middleware,
+    checks: {
+      database: () => db.query('SELECT 1'),
+      // Applied before HTTP starts: a service that serves has its migrations.
+      migrations: () => undefined,
+      ...(consumer ? { consumer: () => consumer.assertPolling() } : {}),
+    },
+  });
+  const http = await listen(app, config.PORT, log, options.host);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await Promise.all([http.close(), consumer?.stop()]);
+      await parts.stop?.();
+      await relay?.stop();
+      if (!options.db) await db.close();
+      for (const client of Object.values(aws)) client.destroy();
+    })();
+    return stopping;
+  };
+  if (options.exitOnSignal) onShutdown(log, stop, SHUTDOWN_DEADLINE_MS);
+  return { port: http.port, db, relay, consumer, stop };
+}
