@@ -1,4 +1,4 @@
-import { defineService } from '@taskoverflow/events/manifest';
+import { defineService, healthPaths } from '@taskoverflow/events/manifest';
 
 export default defineService({
   name: 'web',
@@ -6,6 +6,6 @@ export default defineService({
   consumes: [],
   publishes: [],
   // `/` catches every path no other rule takes, so it is tried last (50000 is the ALB's lowest priority).
-  http: { pathPrefixes: ['/'], healthPath: '/health/ready', priority: 50_000 },
+  http: { pathPrefixes: ['/'], healthPath: healthPaths.ready, priority: 50_000 },
   scaling: { minTasks: 1, maxTasks: 2, backlogPerTask: 100, cpuTargetPercent: 60 },
 });

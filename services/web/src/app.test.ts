@@ -73,8 +73,15 @@ describe('web service', function () {
     for (const path of ['/health/live', '/health/ready']) {
       const response = await fetch(`${base}${path}`);
       assert.equal(response.status, 200, path);
-      assert.deepEqual(await response.json(), { status: 'ok' });
+      assert.equal(((await response.json()) as { status: string }).status, 'ok');
     }
+  });
+
+  it('when the page is asked with another method, then 405 with Allow', async () => {
+    const response = await fetch(`${base}/`, { method: 'POST' });
+
+    assert.equal(response.status, 405);
+    assert.equal(response.headers.get('allow'), 'HEAD, GET');
   });
 
   it('when the UI offers event types for webhooks, then they are exactly what the notification service delivers', () => {

@@ -1,5 +1,8 @@
-import { type Logger, requestBoundary } from '@taskoverflow/platform';
-import Koa from 'koa';
+import Router from '@koa/router';
+import { createServiceApp } from '@taskoverflow/events/service';
+import type { Logger } from '@taskoverflow/platform';
+import type Koa from 'koa';
+import manifest from '../service.ts';
 import type { Asset } from './assets.ts';
 
 // Everything the page loads comes from this origin; the API is same-origin behind the gateway/ALB.
@@ -10,22 +13,12 @@ const securityHeaders = {
   'referrer-policy': 'no-referrer',
 };
 
-/**
- * The UI's assets (built at start-up) and the health paths. Any other path, `/api/...` ones
- * no service claims included, answers a JSON 404 as the gateway did before the UI existed.
- */
-export function createApp({ assets, log }: { assets: ReadonlyMap<string, Asset>; log: Logger }): Koa {
-  const app = new Koa({ proxy: true });
-  app.silent = true;
-  app.use(requestBoundary(log));
-  app.use(async (ctx, next) => {
-    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
-    if (ctx.path === '/health/live' || ctx.path === '/health/ready') {
-      ctx.body = { status: 'ok' };
-      return;
-    }
+/** The page and its hashed assets, gzipped when the client takes it, with ETags. */
+export function assetRouter(assets: ReadonlyMap<string, Asset>): Router {
+  const router = new Router();
+  router.get(['/', '/index.html', '/assets/:file'], (ctx) => {
     const asset = assets.get(ctx.path === '/index.html' ? '/' : ctx.path);
-    if (!asset) return next();
+    if (!asset) return; // an unknown asset: the boundary answers 404 JSON
     ctx.set(securityHeaders);
     ctx.set('cache-control', asset.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
     ctx.vary('accept-encoding');
@@ -40,5 +33,15 @@ export function createApp({ assets, log }: { assets: ReadonlyMap<string, Asset>;
     if (gzip) ctx.set('content-encoding', 'gzip');
     ctx.body = gzip ? asset.gzip : asset.body;
   });
-  return app;
+  return router;
+}
+
+/**
+ * Every service's HTTP app (request boundary, /health/live and /health/ready, 405 with Allow)
+ * serving the UI. Any other path, `/api/...` ones no service claims included, answers a JSON
+ * 404 as the gateway did before the UI existed. Nothing to check for readiness: the assets
+ * are built before the server listens.
+ */
+export function createApp({ assets, log }: { assets: ReadonlyMap<string, Asset>; log: Logger }): Koa {
+  return createServiceApp(manifest, { log, routers: [assetRouter(assets)], checks: {} });
 }

@@ -4,5 +4,11 @@ import { z } from 'zod';
 export const webEnvSchema = baseEnvSchema()
   .pick({ LOG_LEVEL: true })
   .extend({
-    PORT: z.coerce.number().int().min(0).max(65535).default(6404).describe('HTTP port of the web UI'),
+    PORT: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .default(8080)
+      .describe('HTTP port of the web UI, and /health/live + /health/ready'),
   });

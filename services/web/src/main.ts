@@ -1,3 +1,5 @@
+// Not runService: that start-up opens and migrates a database, and web has none. It shares
+// the rest: config parsing, logger, the common HTTP app (src/app.ts), listen and shutdown.
 import { createLogger, listen, loadConfig, onShutdown } from '@taskoverflow/platform';
 import { createApp } from './app.ts';
 import { buildAssets } from './assets.ts';
