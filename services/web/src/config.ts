@@ -1,14 +1,5 @@
-import { baseEnvSchema } from '@taskoverflow/platform';
-import { z } from 'zod';
+import { serviceEnvSchema } from '@taskoverflow/events/service';
+import manifest from '../service.ts';
 
-export const webEnvSchema = baseEnvSchema()
-  .pick({ LOG_LEVEL: true })
-  .extend({
-    PORT: z.coerce
-      .number()
-      .int()
-      .min(0)
-      .max(65535)
-      .default(8080)
-      .describe('HTTP port of the web UI, and /health/live + /health/ready'),
-  });
+/** Web needs only these of every service's settings: no database, no queue, no topic. */
+export const webEnvSchema = serviceEnvSchema(manifest).pick({ LOG_LEVEL: true, PORT: true });
