@@ -85,10 +85,25 @@ describe('npm start (the whole system on one machine)', function () {
     assert.equal(response.status, 201);
     return (await response.json()) as { id: number };
   };
+  const adminToken = () => readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
   const auditOf = async (subject: number) => {
-    const response = await fetch(`${base}/api/v1/audit?subject=${subject}`);
+    const response = await fetch(`${base}/api/v1/audit?subject=${subject}`, {
+      headers: { authorization: `Bearer ${adminToken()}` },
+    });
     return ((await response.json()) as { items: Array<{ type: string; subject: string }> }).items;
   };
+
+  it('when the stack is ready, then it names the admin token, which opens the audit log that is closed without it', async () => {
+    const anonymous = await fetch(`${base}/api/v1/audit`);
+    const webhooks = await fetch(`${base}/api/v1/webhooks`);
+    const admin = await fetch(`${base}/api/v1/audit`, { headers: { authorization: `Bearer ${adminToken()}` } });
+
+    assert.match(output, /Admin token \(audit, webhooks\): .*admin\.token/);
+    assert.equal(anonymous.status, 401);
+    assert.deepEqual(await anonymous.json(), { error: 'A bearer token with scope audit:read is required' });
+    assert.equal(webhooks.status, 401);
+    assert.equal(admin.status, 200);
+  });
 
   it('when the stack is ready, then stack.json names the runner, the gateway and every queue', () => {
     const stack = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8'));

@@ -2,13 +2,14 @@
 // AWS emulator (fauxqs, its own process) → topology from the manifests → every service as
 // its own process → one gateway routing like the ALB. The runner owns every process it
 // starts: they stop when it stops, however it stops, and DATA_DIR is locked while it runs.
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { awsClients } from '@taskoverflow/events/aws';
 import { backoffSeconds } from '@taskoverflow/events/consumer/backoff';
 import { loadManifests, repoRoot } from '@taskoverflow/events/manifests';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { applyTopology } from '@taskoverflow/events/topology-apply';
 import { baseEnvSchema, createLogger, loadConfig } from '@taskoverflow/platform';
+import { bootstrapLocalAuth } from '@taskoverflow/platform/auth';
 import getPort, { portNumbers } from 'get-port';
 import { z } from 'zod';
 import { createGateway } from './gateway.ts';
@@ -68,6 +69,8 @@ const lock = await lockDataDir(dataDir).catch((error: unknown) => {
   console.error(error.message);
   process.exit(1);
 });
+// A signing key and an admin token in DATA_DIR; services get the public key and the anonymous scopes.
+const localAuth = await bootstrapLocalAuth(dataDir);
 
 const running = new Map<string, ChildHandle>();
 const upstreams = new Map<string, string>();
@@ -206,6 +209,8 @@ try {
         EVENTS_TOPIC_ARN: applied.topicArn,
         EVENTS_BUCKET: config.EVENTS_BUCKET,
         EVENTS_QUEUE_URL: applied.queues[manifest.name]?.queueUrl ?? '',
+        ...localAuth.env,
+        TRUST_PROXY: 'true', // behind the gateway, which sets X-Forwarded-*
       };
       if (!env.EVENTS_QUEUE_URL) delete env.EVENTS_QUEUE_URL;
       const handle = startChild(
@@ -234,5 +239,6 @@ try {
 }
 // Printed whatever LOG_LEVEL says: it is the line a newcomer waits for.
 console.log(
-  `\nTaskOverflow is ready on http://localhost:${config.PORT} — try: curl http://localhost:${config.PORT}/api/v1/todos\n`,
+  `\nTaskOverflow is ready on http://localhost:${config.PORT} — try: curl http://localhost:${config.PORT}/api/v1/todos\n` +
+    `Admin token (audit, webhooks): ${relative(process.cwd(), localAuth.adminTokenFile) || localAuth.adminTokenFile}\n`,
 );
