@@ -118,17 +118,23 @@ describe('npm start (the whole system on one machine)', function () {
     assert.match(stack.queues.audit.dlqUrl, /audit/);
   });
 
-  it('when a second runner starts on the same DATA_DIR, then it is refused with the running pid and starts nothing', async () => {
-    const second = spawn(process.execPath, ['local/start.ts'], {
+  /** A runner that is expected to give up at once: its exit code and what it said on stderr. */
+  async function refusedStart(env: NodeJS.ProcessEnv) {
+    const started = spawn(process.execPath, ['local/start.ts'], {
       cwd: root,
-      env: { ...process.env, PORT: String(await getPort()), FAUXQS_PORT: '0', DATA_DIR: dataDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, FAUXQS_PORT: '0', DATABASE_URL: '', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
     let said = '';
-    second.stderr?.on('data', (chunk: Buffer) => {
+    started.stderr?.on('data', (chunk: Buffer) => {
       said += chunk.toString();
     });
-    const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
+    const code = await new Promise<number | null>((resolve) => started.once('exit', resolve));
+    return { code, said };
+  }
+
+  it('when a second runner starts on the same DATA_DIR, then it is refused with the running pid and starts nothing', async () => {
+    const { code, said } = await refusedStart({ PORT: String(await getPort()), DATA_DIR: dataDir });
 
     assert.equal(code, 1);
     assert.match(said, new RegExp(`in use by another TaskOverflow runner \\(pid ${runner.pid}\\)`));
@@ -155,16 +161,7 @@ describe('npm start (the whole system on one machine)', function () {
 
   it('when another start finds the gateway port taken, then one line names PORT and nothing is left running', async () => {
     const otherDataDir = mkdtempSync(join(tmpdir(), 'taskoverflow-e2e-port-'));
-    const second = spawn(process.execPath, ['local/start.ts'], {
-      cwd: root,
-      env: { ...process.env, PORT: String(port), FAUXQS_PORT: '0', DATA_DIR: otherDataDir, DATABASE_URL: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let said = '';
-    second.stderr?.on('data', (chunk: Buffer) => {
-      said += chunk.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
+    const { code, said } = await refusedStart({ PORT: String(port), DATA_DIR: otherDataDir });
 
     assert.equal(code, 1);
     assert.equal(
