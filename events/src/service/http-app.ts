@@ -1,6 +1,7 @@
 import { METHODS } from 'node:http';
 import Router from '@koa/router';
 import { type Logger, requestBoundary } from '@taskoverflow/platform';
+import { httpTelemetry } from '@taskoverflow/platform/telemetry';
 import Koa, { type Middleware } from 'koa';
 import { healthPaths, type ServiceManifest } from '../manifest.ts';
 
@@ -39,6 +40,8 @@ async function runChecks(checks: Record<string, ReadinessCheck>) {
 export function createServiceApp(manifest: ServiceManifest, options: ServiceAppOptions): Koa {
   const app = new Koa({ proxy: true });
   app.silent = true; // errors are logged by requestBoundary, not printed by Koa
+  const probes = [healthPaths.live, healthPaths.ready, ...(manifest.http ? [manifest.http.healthPath] : [])];
+  app.use(httpTelemetry({ untraced: probes }));
   app.use(requestBoundary(options.log));
 
   const health = new Router({ methods: METHODS });

@@ -42,7 +42,7 @@ const FAIL = `
 export function calendarJobStore(db: Queryable, onEventsCommitted: () => void = () => {}) {
   return {
     async request(id: string, by: EventCause): Promise<void> {
-      await db.query(REQUEST, [id, ...causeValues(by)]);
+      await db.query(REQUEST, [id, ...causeValues(by, 'CalendarRequested')]);
       onEventsCommitted();
     },
     async get(id: string): Promise<CalendarJob | undefined> {
