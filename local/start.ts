@@ -11,6 +11,7 @@ import { applyTopology } from '@taskoverflow/events/topology-apply';
 import { baseEnvSchema, createLogger, loadConfig } from '@taskoverflow/platform';
 import getPort, { portNumbers } from 'get-port';
 import { z } from 'zod';
+import { watchBacklog } from './backlog.ts';
 import { createGateway } from './gateway.ts';
 import { waitUntilHealthy } from './health.ts';
 import { DataDirInUse, lockDataDir } from './lock.ts';
@@ -186,6 +187,7 @@ try {
     dataDir,
     stackFile(`http://127.0.0.1:${config.PORT}`, endpoint, config.AWS_REGION, config.EVENTS_BUCKET, applied),
   );
+  watchBacklog(awsClients({ ...process.env, ...awsEnv }).sqs, applied.queues, (line) => console.log(line));
 } catch (error) {
   // Whatever started before the failure is stopped: a failed start leaves nothing running.
   if (error instanceof StartError) console.error(error.message);

@@ -30,9 +30,10 @@ export interface OtlpReceiver {
   close(): Promise<void>;
 }
 
-const valueOf = (value: AnyValue) =>
+const plainValue = (value: AnyValue) =>
   value.stringValue ?? (value.intValue === undefined ? (value.doubleValue ?? value.boolValue) : Number(value.intValue));
-const attributesOf = (list: KeyValue[] = []) => Object.fromEntries(list.map(({ key, value }) => [key, valueOf(value)]));
+const attributesOf = (list: KeyValue[] = []) =>
+  Object.fromEntries(list.map(({ key, value }) => [key, plainValue(value)]));
 const serviceOf = (resource: { attributes?: KeyValue[] } | undefined) =>
   String(attributesOf(resource?.attributes)['service.name']);
 
