@@ -1,77 +1,48 @@
-// Issue 16's acceptance: `npm start` with the standard OTEL_* variables pointing at an OTLP
-// receiver; one todo write, with or without a traceparent header, becomes one trace with
-// spans from todo, audit and notification — each service its own process, as users run it.
+// Issue 16's acceptance on the embedded stack (every service as runService starts it, on
+// fauxqs): with the standard OTEL_* variables pointing at an OTLP/JSON receiver, one todo
+// write — with or without a traceparent header — becomes one trace from todo's HTTP span
+// through the outbox to a process span in audit and in notification; lag metrics arrive.
+// In-process the services share one SDK (one service.name); the consumer group names each.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { waitFor } from '@taskoverflow/events/testing';
-import getPort from 'get-port';
+import { createLogger } from '@taskoverflow/platform';
+import { type EmbeddedStack, startEmbeddedStack } from './embedded-stack.ts';
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from './otlp-receiver.ts';
 
-const root = new URL('../../', import.meta.url).pathname;
 const SERVER = 2;
 const PRODUCER = 4;
 const CONSUMER = 5;
+const log = createLogger('otel-e2e', process.env.TEST_LOG_LEVEL ?? 'silent');
 
-describe('one trace per write (npm start exporting OTLP http/json)', function () {
-  this.timeout(180_000);
+describe('one trace per write (OTLP http/json from the embedded stack)', function () {
+  this.timeout(120_000);
   let receiver: OtlpReceiver;
-  let runner: ChildProcess;
-  let output = '';
-  let base: string;
-  let dataDir: string;
+  let stack: EmbeddedStack;
+  const savedEnv = { ...process.env };
 
   before(async () => {
     receiver = await startOtlpReceiver();
-    dataDir = mkdtempSync(join(tmpdir(), 'taskoverflow-otel-'));
-    const port = await getPort();
-    base = `http://127.0.0.1:${port}`;
-    runner = spawn(process.execPath, ['local/start.ts'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        FAUXQS_PORT: '0',
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'warn',
-        AWS_ENDPOINT_URL: '',
-        OTEL_TRACES_EXPORTER: 'otlp',
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
-        // Export within a second instead of the defaults' 5 s (spans) and 60 s (metrics).
-        OTEL_BSP_SCHEDULE_DELAY: '200',
-        OTEL_METRIC_EXPORT_INTERVAL: '1000',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true, // its own process group, so cleanup stops the services with it
+    Object.assign(process.env, {
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      // Export within a second instead of the defaults' 5 s (spans) and 60 s (metrics).
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+      OTEL_METRIC_EXPORT_INTERVAL: '1000',
     });
-    const collect = (chunk: Buffer) => {
-      output += chunk.toString();
-    };
-    runner.stdout?.on('data', collect);
-    runner.stderr?.on('data', collect);
-    await waitFor(() => output.includes('TaskOverflow is ready'), { timeoutMs: 120_000, what: 'the stack' }).catch(
-      (error: Error) => {
-        throw new Error(`${error.message}\n--- runner output ---\n${output}`);
-      },
-    );
+    stack = await startEmbeddedStack(log, ['audit', 'notification']);
   });
 
   after(async () => {
-    if (runner?.pid && runner.exitCode === null) {
-      const exited = new Promise((resolve) => runner.once('exit', resolve));
-      process.kill(-runner.pid, 'SIGTERM');
-      await exited;
-    }
+    await stack?.close(); // the last service stopping shuts the SDK down
+    for (const key of Object.keys(process.env)) if (key.startsWith('OTEL_')) delete process.env[key];
+    Object.assign(process.env, savedEnv);
     await receiver?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   const createTodo = async (headers: Record<string, string>) => {
-    const response = await fetch(`${base}/api/v1/todos`, {
+    const response = await fetch(`${stack.origin}/api/v1/todos`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ title: 'traced' }),
@@ -79,37 +50,50 @@ describe('one trace per write (npm start exporting OTLP http/json)', function ()
     assert.equal(response.status, 201);
   };
 
-  /** The trace's spans once todo's HTTP and publish spans and a process span in audit and notification arrived. */
-  const connectedTrace = (traceId: string) =>
+  const processedBy = (spans: ReceivedSpan[], group: string) =>
+    spans.find((s) => s.kind === CONSUMER && s.attributes['messaging.consumer.group.name'] === group);
+
+  /** The trace's spans once todo's HTTP and publish spans and audit's and notification's process spans arrived. */
+  const completeTrace = (traceId: string) =>
     waitFor(
       () => {
         const spans = receiver.spans.filter((span) => span.traceId === traceId);
-        const has = (service: string, kind: number) => spans.some((s) => s.service === service && s.kind === kind);
         const complete =
-          has('todo', SERVER) &&
-          spans.some((s) => s.service === 'todo' && s.name === 'publish TodoCreated') &&
-          has('audit', CONSUMER) &&
-          has('notification', CONSUMER);
+          spans.some((s) => s.kind === SERVER) &&
+          spans.some((s) => s.kind === PRODUCER && s.name === 'publish TodoCreated') &&
+          processedBy(spans, 'audit') &&
+          processedBy(spans, 'notification');
         return complete && spans;
       },
       { timeoutMs: 30_000, what: `spans of trace ${traceId} from todo, audit and notification` },
-    );
+    ).catch((error: Error) => {
+      const seen = receiver.spans
+        .filter((span) => span.traceId === traceId)
+        .map((span) => `${span.name} (${span.attributes['messaging.consumer.group.name'] ?? span.service})`);
+      throw new Error(`${error.message}; the trace has: ${seen.join(', ') || 'nothing'}`);
+    });
 
-  /** Every span's parent is in the trace (or is the caller's): a viewer draws one tree. */
+  /** One tree: every span hangs off another of the trace (or the caller's), the consumers off the event's creation. */
   function assertConnected(spans: ReceivedSpan[], callerSpanId: string) {
     const ids = new Set(spans.map((span) => span.spanId));
     for (const span of spans) {
       assert.ok(
         span.parentSpanId === callerSpanId || ids.has(span.parentSpanId),
-        `${span.service} "${span.name}" hangs off ${span.parentSpanId || 'nothing'}`,
+        `"${span.name}" hangs off ${span.parentSpanId || 'nothing'}`,
       );
     }
-    const create = spans.find((s) => s.service === 'todo' && s.kind === PRODUCER && s.name === 'create TodoCreated');
-    assert.ok(create, 'the create span of TodoCreated');
-    for (const service of ['audit', 'notification']) {
-      const process = spans.find((s) => s.service === service && s.name === 'process TodoCreated');
-      assert.equal(process?.parentSpanId, create.spanId, `${service} processes under the event's create span`);
-      assert.equal(process?.attributes['messaging.consumer.group.name'], service);
+    const server = spans.find((s) => s.kind === SERVER);
+    const create = spans.find((s) => s.kind === PRODUCER && s.name === 'create TodoCreated');
+    const publish = spans.find((s) => s.kind === PRODUCER && s.name === 'publish TodoCreated');
+    assert.equal(server?.name, 'POST /api/v1/todos');
+    assert.equal(create?.parentSpanId, server.spanId, 'the event is created in the request');
+    assert.equal(publish?.parentSpanId, create.spanId, 'the relay publishes under the creation context');
+    assert.equal(publish.attributes['messaging.system'], 'aws_sns');
+    for (const group of ['audit', 'notification']) {
+      const process = processedBy(spans, group);
+      assert.equal(process?.name, 'process TodoCreated');
+      assert.equal(process.parentSpanId, create.spanId, `${group} processes under the event's creation context`);
+      assert.equal(process.attributes['taskoverflow.outcome'], 'handled');
     }
   }
 
@@ -119,10 +103,8 @@ describe('one trace per write (npm start exporting OTLP http/json)', function ()
 
     await createTodo({ traceparent: `00-${traceId}-${callerSpanId}-01` });
 
-    const spans = await connectedTrace(traceId);
-    const server = spans.find((span) => span.kind === SERVER);
-    assert.equal(server?.name, 'POST /api/v1/todos');
-    assert.equal(server?.parentSpanId, callerSpanId);
+    const spans = await completeTrace(traceId);
+    assert.equal(spans.find((s) => s.kind === SERVER)?.parentSpanId, callerSpanId);
     assertConnected(spans, callerSpanId);
   });
 
@@ -136,15 +118,20 @@ describe('one trace per write (npm start exporting OTLP http/json)', function ()
       { timeoutMs: 30_000, what: "the request's server span" },
     );
     assert.equal(server.parentSpanId, '');
-    assertConnected(await connectedTrace(server.traceId), '');
+    assertConnected(await completeTrace(server.traceId), '');
   });
 
-  it('when events are consumed, then a lag metric arrives per consumer', async () => {
-    const lag = await waitFor(
-      () => receiver.points.find((p) => p.metric === 'taskoverflow.consumer.lag' && p.service === 'audit'),
-      { timeoutMs: 30_000, what: 'a taskoverflow.consumer.lag point from audit' },
-    );
-    assert.equal(lag.attributes['messaging.consumer.group.name'], 'audit');
-    assert.equal(lag.attributes['messaging.system'], 'aws_sqs');
+  it('when events are consumed, then a lag metric arrives per consumer with its attributes', async () => {
+    for (const group of ['audit', 'notification']) {
+      const lag = await waitFor(
+        () =>
+          receiver.points.find(
+            (p) => p.metric === 'taskoverflow.consumer.lag' && p.attributes['messaging.consumer.group.name'] === group,
+          ),
+        { timeoutMs: 30_000, what: `a taskoverflow.consumer.lag point from ${group}` },
+      );
+      assert.equal(lag.attributes['messaging.system'], 'aws_sqs');
+      assert.equal(lag.attributes['cloudevents.event_type'], 'TodoCreated');
+    }
   });
 });

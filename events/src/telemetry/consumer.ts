@@ -33,8 +33,6 @@ export interface Processing {
   settled(outcome: ConsumerOutcome, reason?: string): void;
 }
 
-const tracer = trace.getTracer('taskoverflow.events');
-
 /**
  * A consumer's spans and metrics: a "process" span per delivered message whose parent is the
  * context the event was created in (ADR 0120: one connected trace in any viewer), lag (now −
@@ -47,6 +45,8 @@ export function consumerTelemetry(service: string, queueUrl: string) {
     [MESSAGING_DESTINATION_NAME]: destinationName(queueUrl),
     [MESSAGING_CONSUMER_GROUP_NAME]: service,
   };
+  // Taken now, after the SDK started (see telemetry/create.ts).
+  const tracer = trace.getTracer('taskoverflow.events');
   const meter = metrics.getMeter('taskoverflow.events');
   const lag = meter.createHistogram('taskoverflow.consumer.lag', {
     unit: 's',

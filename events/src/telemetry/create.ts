@@ -2,7 +2,9 @@ import { context, SpanKind, trace } from '@opentelemetry/api';
 import { contextFromTraceparent, traceparentOf } from '@taskoverflow/platform/telemetry';
 import { CLOUDEVENTS_EVENT_TYPE, MESSAGING_OPERATION_TYPE, MESSAGING_SYSTEM } from './semconv.ts';
 
-const tracer = trace.getTracer('taskoverflow.events');
+// Asked for at each use, not at import: a tracer taken before the SDK started would stay a no-op
+// when another copy of @opentelemetry/api registered the SDK (the global is shared, proxies are not).
+const tracer = () => trace.getTracer('taskoverflow.events');
 
 /**
  * The `traceparent` an event written to the outbox now carries: the context of a "create"
@@ -13,7 +15,7 @@ const tracer = trace.getTracer('taskoverflow.events');
  */
 export function traceparentForNewEvent(type: string, given: string | undefined): string | undefined {
   const parent = trace.getActiveSpan() ? context.active() : contextFromTraceparent(given);
-  const span = tracer.startSpan(
+  const span = tracer().startSpan(
     `create ${type}`,
     {
       kind: SpanKind.PRODUCER,

@@ -22,8 +22,6 @@ export interface PublishedMessage {
   traceparent: string | null | undefined;
 }
 
-const tracer = trace.getTracer('taskoverflow.events');
-
 /**
  * The relay's spans and metrics: a "publish" span per event, child of the context stored
  * with it at write time; PublishBatch latency and sent/failed counts; and, read from the
@@ -32,6 +30,8 @@ const tracer = trace.getTracer('taskoverflow.events');
 export function relayTelemetry(options: { db: Queryable; topicArn: string; source: string }) {
   const topic = destinationName(options.topicArn);
   const common = { [MESSAGING_SYSTEM]: 'aws_sns', [MESSAGING_DESTINATION_NAME]: topic };
+  // Taken now, after the SDK started (see telemetry/create.ts).
+  const tracer = trace.getTracer('taskoverflow.events');
   const meter = metrics.getMeter('taskoverflow.events');
   const latency = meter.createHistogram(METRIC_MESSAGING_CLIENT_OPERATION_DURATION, {
     unit: 's',

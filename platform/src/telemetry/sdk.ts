@@ -1,3 +1,4 @@
+import { context, metrics, propagation, trace } from '@opentelemetry/api';
 import type { NodeSDK } from '@opentelemetry/sdk-node';
 
 export interface TelemetryHandle {
@@ -37,8 +38,8 @@ export async function startTelemetry(serviceName: string): Promise<TelemetryHand
     started.start();
     return started;
   })();
-  await sdk;
   holders++;
+  await sdk;
   let released = false;
   return {
     enabled,
@@ -50,6 +51,8 @@ export async function startTelemetry(serviceName: string): Promise<TelemetryHand
       const stopping = sdk;
       sdk = undefined;
       await (await stopping).shutdown();
+      // Back to the API's no-ops, so what runs next in this process (a test) is untraced again.
+      for (const api of [trace, metrics, context, propagation]) api.disable();
     },
   };
 }
