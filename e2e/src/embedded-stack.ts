@@ -17,6 +17,7 @@ import notificationManifest from '@taskoverflow/notification/service.ts';
 import { notificationService } from '@taskoverflow/notification/src/main.ts';
 import { notificationMigrations } from '@taskoverflow/notification/src/migrations.ts';
 import type { Db, Logger } from '@taskoverflow/platform';
+import { LOCAL_ANONYMOUS_SCOPES } from '@taskoverflow/platform/auth';
 import { openTestDb } from '@taskoverflow/platform/testing';
 import todoManifest from '@taskoverflow/todo/service.ts';
 import { todoService } from '@taskoverflow/todo/src/main.ts';
@@ -75,6 +76,7 @@ export async function startEmbeddedStack(
         EVENTS_TOPIC_ARN: applied.topicArn,
         EVENTS_QUEUE_URL: applied.queues[service]?.queueUrl,
         EVENTS_BUCKET: bucket,
+        AUTH_ANONYMOUS_SCOPES: LOCAL_ANONYMOUS_SCOPES, // the todo API answers anonymously, as under npm start
       };
       // A short long-poll so close() does not wait out a 20 s receive.
       const options = { env, db, log, host: '127.0.0.1', consumer: { waitTimeSeconds: 1, drainTimeoutMs: 5_000 } };
