@@ -8,12 +8,14 @@ import { Alarms } from './src/alarms.ts';
 import { ApiAccess } from './src/api-access.ts';
 import { Cluster } from './src/cluster.ts';
 import { loadStackConfig } from './src/config.ts';
+import { Dashboard } from './src/dashboard.ts';
 import { Database } from './src/database.ts';
 import { LoadBalancer } from './src/load-balancer.ts';
 import { Messaging } from './src/messaging.ts';
 import { Network } from './src/network.ts';
 import { containerPort, ServiceDeployment } from './src/service-deployment.ts';
 import { Storage } from './src/storage.ts';
+import { metricsLogGroup } from './src/telemetry.ts';
 
 // The Pulumi program: wiring only. Everything per service comes from services/*/service.ts.
 const manifests = await loadManifests();
@@ -66,6 +68,8 @@ const apiAccess = new ApiAccess('api', {
   loadBalancerArn: loadBalancer.arn,
 });
 const messaging = new Messaging('events', { topology: buildTopology(manifests, prefix), accountId });
+// OpenTelemetry: an ADOT collector beside each service; metrics land here, traces in X-Ray.
+const otelMetrics = metricsLogGroup(prefix, config.logRetentionDays);
 
 const deployments = Object.fromEntries(
   manifests.map((manifest) => [
@@ -92,10 +96,18 @@ const deployments = Object.fromEntries(
       logRetentionDays: config.logRetentionDays,
       ecrKeepImages: config.ecrKeepImages,
       apiEnv: apiAccess.serviceEnv,
+      telemetry: { metricsLogGroupName: `/${prefix}/otel-metrics`, metricsLogGroupArn: otelMetrics.arn },
     }),
   ]),
 );
 
+const dashboard = new Dashboard('dashboard', {
+  prefix,
+  region,
+  manifests,
+  queues: messaging.queues,
+  clusterName: cluster.clusterName,
+});
 const alarms = new Alarms('alarms', {
   prefix,
   keyArn: messaging.keyArn,
@@ -104,12 +116,14 @@ const alarms = new Alarms('alarms', {
   oldestMessageAgeSeconds: config.oldestMessageAgeAlarmSeconds,
   alb5xxThreshold: config.alb5xxAlarmThreshold,
   email: config.alarmEmail,
+  dashboardUrl: dashboard.url,
 });
 
 export const apiUrl = loadBalancer.url;
 export const topicArn = messaging.topicArn;
 export const bucketName = storage.bucketName;
 export const alarmTopicArn = alarms.topicArn;
+export const dashboardUrl = dashboard.url;
 export const databaseSecretArn = database.masterSecretArn;
 export const tokenSigningKeySecretArn = apiAccess.signingKeySecretArn;
 export const queueUrls = Object.fromEntries(

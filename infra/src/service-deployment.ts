@@ -6,6 +6,7 @@ import type { ConsumerQueue } from './consumer-queue.ts';
 import { ServiceImage } from './service-image.ts';
 import { ServiceRoute } from './service-route.ts';
 import { ServiceScaling } from './service-scaling.ts';
+import { collectorContainer, collectorPolicy, serviceTelemetryEnv } from './telemetry.ts';
 
 /** Stand-ins for ARNs, to ask the contract whether a manifest needs a task policy at all. */
 const arnPlaceholders = {
@@ -44,6 +45,8 @@ export interface ServiceDeploymentArgs {
   ecrKeepImages: number;
   /** Token verification and API settings (ApiAccess.serviceEnv). */
   apiEnv?: Record<string, pulumi.Input<string>>;
+  /** The stack's OTel metrics log group: when set, an ADOT collector sidecar exports traces and metrics. */
+  telemetry?: { metricsLogGroupName: string; metricsLogGroupArn: pulumi.Input<string> } | undefined;
 }
 
 /**
@@ -154,7 +157,22 @@ export class ServiceDeployment extends pulumi.ComponentResource {
       ...(manifest.http ? { PORT: String(containerPort) } : {}),
       ...(args.queue ? { EVENTS_QUEUE_URL: args.queue.queueUrl } : {}),
       ...args.apiEnv,
+      ...(args.telemetry ? serviceTelemetryEnv : {}),
     };
+    const { telemetry } = args;
+    const collector = telemetry
+      ? [
+          collectorContainer({
+            metricsLogGroup: telemetry.metricsLogGroupName,
+            logGroupName: logGroup.name,
+            region: args.region,
+          }),
+        ]
+      : [];
+    if (telemetry) {
+      const policy = pulumi.output(telemetry.metricsLogGroupArn).apply(collectorPolicy);
+      new aws.iam.RolePolicy(`${name}-telemetry`, { role: taskRole.id, policy }, parent);
+    }
     const taskDefinition = new aws.ecs.TaskDefinition(
       name,
       {
@@ -188,6 +206,7 @@ export class ServiceDeployment extends pulumi.ComponentResource {
               },
             },
           },
+          ...collector,
         ]),
       },
       parent,
