@@ -12,6 +12,7 @@ import { baseEnvSchema, createLogger, loadConfig } from '@taskoverflow/platform'
 import { bootstrapLocalAuth } from '@taskoverflow/platform/auth';
 import getPort, { portNumbers } from 'get-port';
 import { z } from 'zod';
+import { watchBacklog } from './backlog.ts';
 import { createGateway } from './gateway.ts';
 import { waitUntilHealthy } from './health.ts';
 import { DataDirInUse, lockDataDir } from './lock.ts';
@@ -231,6 +232,7 @@ try {
     dataDir,
     stackFile(`http://127.0.0.1:${config.PORT}`, endpoint, config.AWS_REGION, config.EVENTS_BUCKET, applied),
   );
+  watchBacklog(awsClients({ ...process.env, ...awsEnv }).sqs, applied.queues, (line) => console.log(line));
 } catch (error) {
   // Whatever started before the failure is stopped: a failed start leaves nothing running.
   if (error instanceof StartError) console.error(error.message);
