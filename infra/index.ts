@@ -79,6 +79,8 @@ const deployments = Object.fromEntries(
       bucketArn: storage.bucketArn,
       databaseUrl: database.serviceUrl(manifest.name),
       queue: messaging.queues[manifest.name],
+      queues: messaging.queues,
+      manifests,
       desiredCount: config.desiredCounts[manifest.name] ?? manifest.scaling.minTasks,
       logRetentionDays: config.logRetentionDays,
       ecrKeepImages: config.ecrKeepImages,

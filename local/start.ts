@@ -4,6 +4,7 @@
 // starts: they stop when it stops, however it stops, and DATA_DIR is locked while it runs.
 import { resolve } from 'node:path';
 import { awsClients } from '@taskoverflow/events/aws';
+import { backfillEnv } from '@taskoverflow/events/backfill';
 import { backoffSeconds } from '@taskoverflow/events/consumer/backoff';
 import { loadManifests, repoRoot } from '@taskoverflow/events/manifests';
 import { buildTopology } from '@taskoverflow/events/topology';
@@ -167,6 +168,7 @@ try {
         EVENTS_TOPIC_ARN: applied.topicArn,
         EVENTS_BUCKET: config.EVENTS_BUCKET,
         EVENTS_QUEUE_URL: applied.queues[manifest.name]?.queueUrl ?? '',
+        ...backfillEnv(manifest, manifests, (service) => applied.queues[service]?.queueUrl),
       };
       if (!env.EVENTS_QUEUE_URL) delete env.EVENTS_QUEUE_URL;
       const handle = startChild(
