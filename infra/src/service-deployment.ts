@@ -47,6 +47,8 @@ export interface ServiceDeploymentArgs {
   desiredCount: number;
   logRetentionDays: number;
   ecrKeepImages: number;
+  /** Token verification and API settings (ApiAccess.serviceEnv). */
+  apiEnv?: Record<string, pulumi.Input<string>>;
 }
 
 /**
@@ -166,6 +168,7 @@ export class ServiceDeployment extends pulumi.ComponentResource {
       DB_POOL_SIZE: '4',
       ...(manifest.http ? { PORT: String(containerPort) } : {}),
       ...(args.queue ? { EVENTS_QUEUE_URL: args.queue.queueUrl } : {}),
+      ...args.apiEnv,
       ...(manifest.eventStore
         ? {
             BACKFILL_TARGETS: pulumi

@@ -224,6 +224,7 @@ function handlersTest({ name, consumes }: ServiceSpec): string {
   return `import assert from 'node:assert/strict';
 import { makeEvent } from '@taskoverflow/events/envelope';
 import { createLogger } from '@taskoverflow/platform';
+import { testAuth } from '@taskoverflow/platform/auth/testing';
 import { openTestDb, type TestDb, testDriver } from '@taskoverflow/platform/testing';
 import manifest from '../service.ts';
 import { handlers } from './handlers.ts';
@@ -287,6 +288,7 @@ describe(\`${name}: HTTP API (\${testDriver})\`, () => {
     test = await openTestDb('${name}', ${camel(name)}Migrations);
     const app = createServiceApp(manifest, {
       log: createLogger('${name}-test', 'silent'),
+      api: (await testAuth()).settings,
       routers: ${camel(name)}Routers(test.db),
       checks: { database: () => test.db.query('SELECT 1') },
     });

@@ -75,7 +75,7 @@ export function registerDlqCommands(program: Command, context: CliContext): void
       const progress = progressBar(context, `redriving ${service}`, total, options.json);
       let result: Awaited<ReturnType<typeof redrive>>;
       try {
-        result = await redrive(context, queues, { limit: options.limit, progress });
+        result = await redrive(context, queues, { max: total, all: options.limit === undefined, progress });
       } finally {
         progress.stop();
       }

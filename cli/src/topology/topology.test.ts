@@ -13,7 +13,7 @@ interface ShownTopology {
   consumers: {
     service: string;
     queue: { name: string; depth: { visible: number } };
-    dlq: { name: string; depth: { visible: number }; oldestAgeSeconds: number | null };
+    dlq: { name: string; depth: { visible: number; inFlight: number }; oldestAgeSeconds: number | null };
   }[];
 }
 
@@ -71,12 +71,15 @@ forEachEmulator((emulator: Emulator) => {
       const text = await cli('topology', 'show');
 
       const audit = json.consumers.find((consumer) => consumer.service === 'audit');
-      assert.equal(audit?.dlq.depth.visible, 1);
+      // The show before peeked it for its age: for a second it may count as in flight.
+      assert.equal((audit?.dlq.depth.visible ?? 0) + (audit?.dlq.depth.inFlight ?? 0), 1);
       assert.ok(typeof audit?.dlq.oldestAgeSeconds === 'number' && audit.dlq.oldestAgeSeconds >= 0);
       assert.equal(audit?.queue.depth.visible, 0);
       assert.match(
         text.stdout,
-        new RegExp(`dlq   ${prefix}-audit-dlq: 1 waiting, 0 in flight, 0 delayed, oldest \\d+s`),
+        new RegExp(
+          `dlq   ${prefix}-audit-dlq: (1 waiting, 0 in flight|0 waiting, 1 in flight), 0 delayed, oldest \\d+s`,
+        ),
       );
       assert.match(text.stdout, new RegExp(`topic ${applied.topicArn}`));
     });

@@ -1,25 +1,47 @@
 import Router from '@koa/router';
 import type { BackfillTargets } from '@taskoverflow/events';
 import { createServiceApp } from '@taskoverflow/events/service';
-import type { Db, Logger } from '@taskoverflow/platform';
+import { type ApiAccess, type ApiSettings, apiAccess, type Db, type Logger } from '@taskoverflow/platform';
 import type Koa from 'koa';
 import manifest from '../service.ts';
 import { parseAuditQuery, readAuditPage } from './log/query.ts';
 import { replayRouter } from './replay/routes.ts';
 
-export function auditRouters(db: Db, targets: BackfillTargets = {}, onReplayCreated = () => {}): Router[] {
+export interface ReplaySettings {
+  targets: BackfillTargets;
+  /** A replay was requested: the replayer looks now. */
+  onCreated: () => void;
+}
+
+export function auditRouters(
+  db: Db,
+  access: ApiAccess,
+  replay: ReplaySettings = { targets: {}, onCreated: () => {} },
+): Router[] {
   const router = new Router({ prefix: '/api/v1/audit' });
-  router.get('/', async (ctx) => {
+  // The log holds every todo ever written, deleted ones included: never anonymous.
+  router.get('/', access.guard('audit:read'), async (ctx) => {
     ctx.body = await readAuditPage(db, parseAuditQuery(ctx.query));
   });
-  return [replayRouter(db, targets, onReplayCreated), router];
+  return [replayRouter(db, access, replay), router];
 }
 
 /** The app runService serves, for tests that need no bus: readiness is the database alone. */
-export function createApp({ db, log, targets }: { db: Db; log: Logger; targets?: BackfillTargets }): Koa {
+export function createApp({
+  db,
+  log,
+  api,
+  replay,
+}: {
+  db: Db;
+  log: Logger;
+  api: ApiSettings;
+  replay?: ReplaySettings;
+}): Koa {
   return createServiceApp(manifest, {
     log,
-    routers: auditRouters(db, targets),
+    api,
+    routers: auditRouters(db, apiAccess(api), replay),
     checks: { database: () => db.query('SELECT 1') },
   });
 }

@@ -11,7 +11,7 @@ export const auditService = {
   manifest,
   env: auditEnvSchema,
   migrations: auditMigrations,
-  async parts({ db, log, aws, storage, config }) {
+  async parts({ db, log, aws, storage, config, access }) {
     const targets = config.BACKFILL_TARGETS;
     const requested = await requestManifestBackfills(db, targets);
     if (requested.length) log.info({ services: requested }, 'backfill requested by manifests');
@@ -26,7 +26,7 @@ export const auditService = {
     return {
       handlers: auditHandlers,
       consumer: auditConsumerSettings,
-      routers: auditRouters(db, targets, replayer.wake),
+      routers: auditRouters(db, access, { targets, onCreated: replayer.wake }),
       stop: replayer.stop,
     };
   },

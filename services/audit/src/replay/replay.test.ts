@@ -5,6 +5,7 @@ import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } 
 import { type AnyEvent, type BackfillTargets, makeEvent } from '@taskoverflow/events';
 import { forEachEmulator, sampleTodo, waitFor } from '@taskoverflow/events/testing';
 import { createLogger } from '@taskoverflow/platform';
+import { testAuth } from '@taskoverflow/platform/auth/testing';
 import { openTestDb, type TestDb } from '@taskoverflow/platform/testing';
 import { createApp } from '../app.ts';
 import { appendAuditEntries } from '../log/append-audit-entry.ts';
@@ -23,13 +24,15 @@ forEachEmulator((emulator) => {
     let base: string;
     let targets: BackfillTargets;
     let otherQueueUrl: string;
+    let admin: { authorization: string };
+    let reader: { authorization: string };
     const sqs = () => emulator.clients.sqs;
 
     const record = (events: AnyEvent[]) => test.db.transaction((tx) => appendAuditEntries.batch(events, { tx, log }));
-    const post = async (body: unknown) => {
+    const post = async (body: unknown, headers = admin) => {
       const response = await fetch(`${base}/api/v1/audit/replays`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify(body),
       });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -82,7 +85,12 @@ forEachEmulator((emulator) => {
         digest: { queueUrl: await queue('digest'), types: ['TodoCreated', 'TodoDeleted'], since: null },
       };
       otherQueueUrl = await queue('other');
-      server = createServer(createApp({ db: test.db, log, targets }).callback());
+      const auth = await testAuth();
+      admin = await auth.bearer(['admin']);
+      reader = await auth.bearer(['audit:read']);
+      server = createServer(
+        createApp({ db: test.db, log, api: auth.settings, replay: { targets, onCreated: () => {} } }).callback(),
+      );
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     });
@@ -196,16 +204,30 @@ forEachEmulator((emulator) => {
         assert.equal(status, 400, JSON.stringify(request));
         assert.match(String(body.error), message);
       }
-      const list = await fetch(`${base}/api/v1/audit/replays`);
+      const list = await fetch(`${base}/api/v1/audit/replays`, { headers: admin });
       assert.deepEqual(await list.json(), { items: [] });
-      assert.equal((await fetch(`${base}/api/v1/audit/replays/${crypto.randomUUID()}`)).status, 404);
+      assert.equal(
+        (await fetch(`${base}/api/v1/audit/replays/${crypto.randomUUID()}`, { headers: admin })).status,
+        404,
+      );
+    });
+
+    it('when the caller is not an admin, then 401 without a token and 403 with a reader token, and nothing is created', async () => {
+      assert.equal((await post({ service: 'digest' }, {} as typeof admin)).status, 401);
+      assert.equal((await post({ service: 'digest' }, reader)).status, 403);
+      assert.equal((await fetch(`${base}/api/v1/audit/replays`, { headers: reader })).status, 403);
+
+      const list = await fetch(`${base}/api/v1/audit/replays`, { headers: admin });
+      assert.deepEqual(await list.json(), { items: [] });
     });
 
     it('when the event store starts again, then a manifest backfill is requested only the first time', async () => {
       assert.deepEqual(await requestManifestBackfills(test.db, targets), ['digest']);
       assert.deepEqual(await requestManifestBackfills(test.db, targets), []);
 
-      const { items } = (await (await fetch(`${base}/api/v1/audit/replays`)).json()) as { items: unknown[] };
+      const { items } = (await (await fetch(`${base}/api/v1/audit/replays`, { headers: admin })).json()) as {
+        items: unknown[];
+      };
       assert.equal(items.length, 1);
     });
   });
