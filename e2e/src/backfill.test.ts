@@ -7,6 +7,7 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import auditManifest from '@taskoverflow/audit/service.ts';
 import { auditService } from '@taskoverflow/audit/src/main.ts';
 import { auditMigrations } from '@taskoverflow/audit/src/migrations.ts';
+import { runCli } from '@taskoverflow/cli/testing';
 import { type AwsClients, awsClients } from '@taskoverflow/events/aws';
 import { backfillEnv } from '@taskoverflow/events/backfill';
 import type { ServiceManifest } from '@taskoverflow/events/manifest';
@@ -202,27 +203,20 @@ describe('backfill: a subscriber added after 1,000 events receives them from the
     assert.equal(await inbox('audit'), historySize);
   });
 
-  it('when the same history is replayed again, then nothing changes', async () => {
-    const base = `http://127.0.0.1:${running.audit?.port}`;
-    const response = await fetch(`${base}/api/v1/audit/replays`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...admin },
-      body: JSON.stringify({ service: 'digest' }),
-    });
-    assert.equal(response.status, 202);
-    const { id } = (await response.json()) as { id: string };
+  it('when the same history is replayed again with taskoverflow replay, then nothing changes', async () => {
+    const env = {
+      TASKOVERFLOW_API_URL: `http://127.0.0.1:${running.audit?.port}`,
+      TASKOVERFLOW_TOKEN: admin.authorization.replace('Bearer ', ''),
+      AWS_ENDPOINT_URL: fauxqs.address,
+    };
+    const refused = await runCli(['replay', '--to', 'digest', '--types', 'TodoDeleted'], { env });
+    assert.equal(refused.code, 4);
+    assert.match(refused.stderr, /digest does not consume TodoDeleted/);
 
-    const job = await waitFor(
-      async () => {
-        const current = (await (await fetch(`${base}/api/v1/audit/replays/${id}`, { headers: admin })).json()) as {
-          status: string;
-          sent: number;
-        };
-        return current.status === 'done' && current;
-      },
-      { timeoutMs: 60_000, what: 'the second replay to finish' },
-    );
-    assert.equal(job.sent, historySize, 'the whole history was sent again');
+    const replay = await runCli(['replay', '--to', 'digest', '--json'], { env }); // follows it until done
+    assert.equal(replay.code, 0, replay.stderr);
+    const job = JSON.parse(replay.stdout) as { status: string; sent: number; types: string[] };
+    assert.deepEqual([job.status, job.sent, job.types], ['done', historySize, ['TodoCreated']]);
     await waitFor(async () => queueIsEmpty('digest'), { timeoutMs: 60_000, what: 'digest to drain its queue' });
 
     assert.equal(await count(db('digest'), 'SELECT count(*)::int AS n FROM received'), historySize);
