@@ -57,7 +57,7 @@ describe('infra: adding a subscriber is adding a folder', () => {
     };
     assert.deepEqual(
       policy.Statement.map((statement) => statement.Sid),
-      ['ConsumeOwnQueue', 'DeadLetterOwnPoison', 'UseMessagingKey'],
+      ['ConsumeOwnQueue', 'DeadLetterToOwnDlq', 'UseMessagingKey'],
     );
     assert.equal(find('aws:ecs/service:Service', name)?.inputs.launchType, 'FARGATE');
     assert.ok(find('aws:cloudwatch/metricAlarm:MetricAlarm', `alarms-${name}-dlq`));

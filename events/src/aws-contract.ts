@@ -52,7 +52,7 @@ const objectsUnder = (bucketArn: string, prefixes: readonly string[]) =>
 export function publishEvents(r: ServiceResources): PolicyStatement[] {
   return [
     allow('PublishEvents', ['sns:Publish'], r.topicArn),
-    allow('EncryptPublishedEvents', ['kms:GenerateDataKey', 'kms:Decrypt'], r.keyArn),
+    allow('UseMessagingKey', ['kms:GenerateDataKey', 'kms:Decrypt'], r.keyArn),
   ];
 }
 
@@ -72,7 +72,7 @@ export function consumeQueue(r: ServiceResources & { queue: { queueArn: string; 
       r.queue.queueArn,
     ),
     allow('DeadLetterToOwnDlq', ['sqs:GetQueueUrl', 'sqs:SendMessage'], r.queue.dlqArn),
-    allow('DecryptReceivedAndEncryptDeadLetters', ['kms:Decrypt', 'kms:GenerateDataKey'], r.keyArn),
+    allow('UseMessagingKey', ['kms:Decrypt', 'kms:GenerateDataKey'], r.keyArn),
   ];
 }
 
@@ -163,11 +163,11 @@ function mergeKeyGrants(statements: PolicyStatement[]): PolicyStatement[] {
   return [...statements.filter((statement) => !kms.includes(statement)), merged];
 }
 
-/** What ECS itself needs to start a service's task: pull its image, write its logs, read its secret. */
+/** What ECS itself needs to start a task: pull its image, write its logs, read its secrets. */
 export function executionRolePolicy(r: {
   repositoryArn: string;
   logGroupArn: string;
-  secretArn: string;
+  secretArns: string[];
 }): PolicyDocument {
   return {
     Version: '2012-10-17',
@@ -180,7 +180,11 @@ export function executionRolePolicy(r: {
         r.repositoryArn,
       ),
       allow('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], `${r.logGroupArn}:*`),
-      allow('ReadOwnSecret', ['secretsmanager:GetSecretValue'], r.secretArn),
+      allow(
+        'ReadOwnSecret',
+        ['secretsmanager:GetSecretValue'],
+        r.secretArns.length === 1 ? (r.secretArns[0] ?? []) : r.secretArns,
+      ),
     ],
   };
 }

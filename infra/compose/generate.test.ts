@@ -90,6 +90,9 @@ describe('docker-compose.yml', () => {
     const gateway = services.gateway;
     assert.deepEqual(gateway?.command, ['node', 'infra/compose/gateway.ts']);
     assert.deepEqual(gateway?.ports, ['6400:6400']);
+    // What accepts anyone who reaches it is published on loopback only.
+    assert.deepEqual(services.postgres?.ports, ['127.0.0.1:5432:5432']);
+    assert.deepEqual(services.fauxqs?.ports, ['127.0.0.1:4566:4566']);
     const upstreams = Object.keys(gateway?.environment ?? {})
       .filter((key) => key.endsWith('_URL'))
       .sort();

@@ -47,7 +47,8 @@ export function composeDocument(manifests: readonly ServiceManifest[]): Record<s
     postgres: {
       image: 'postgres:17-alpine',
       environment: { POSTGRES_PASSWORD: 'postgres', POSTGRES_DB: prefix },
-      ports: ['5432:5432'],
+      // Loopback only: the database and the emulator accept anyone who can reach them.
+      ports: ['127.0.0.1:5432:5432'],
       volumes: ['postgres-data:/var/lib/postgresql/data'],
       healthcheck: { test: ['CMD-SHELL', 'pg_isready -U postgres'], interval: '2s', timeout: '3s', retries: 30 },
     },
@@ -55,7 +56,7 @@ export function composeDocument(manifests: readonly ServiceManifest[]): Record<s
       image: 'kibertoad/fauxqs:latest',
       // Queue URLs then read http://sqs.<region>.fauxqs:4566/..., as the services are told below.
       environment: { FAUXQS_HOST: fauxqs.host },
-      ports: [`${fauxqs.port}:${fauxqs.port}`],
+      ports: [`127.0.0.1:${fauxqs.port}:${fauxqs.port}`],
     },
     // Any service image holds events/ and its dependencies; the mounted services/ folder supplies every manifest.
     topology: {

@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import Router from '@koa/router';
 import type { BackfillTargets } from '@taskoverflow/events';
 import { createServiceApp } from '@taskoverflow/events/service';
@@ -5,6 +6,7 @@ import { type ApiAccess, type ApiSettings, apiAccess, type Db, type Logger } fro
 import type Koa from 'koa';
 import manifest from '../service.ts';
 import { parseAuditQuery, readAuditPage } from './log/query.ts';
+import { followAuditLog, parseStreamStart } from './log/stream.ts';
 import { replayRouter } from './replay/routes.ts';
 
 export interface ReplaySettings {
@@ -22,6 +24,22 @@ export function auditRouters(
   // The log holds every todo ever written, deleted ones included: never anonymous.
   router.get('/', access.guard('audit:read'), async (ctx) => {
     ctx.body = await readAuditPage(db, parseAuditQuery(ctx.query));
+  });
+  // Server-sent events: the log as it grows, resumable with Last-Event-ID.
+  router.get('/stream', access.guard('audit:read'), (ctx) => {
+    const start = parseStreamStart(ctx.get('last-event-id'), ctx.query.backlog);
+    ctx.req.socket.setTimeout(0);
+    ctx.req.socket.setNoDelay(true);
+    ctx.type = 'text/event-stream';
+    ctx.set('cache-control', 'no-cache, no-transform');
+    ctx.set('x-accel-buffering', 'no');
+    const body = new PassThrough();
+    ctx.body = body;
+    const follower = followAuditLog({ db, log: ctx.state.log, start, write: (chunk) => body.write(chunk) });
+    ctx.req.once('close', () => {
+      follower.stop();
+      body.end();
+    });
   });
   return [replayRouter(db, access, replay), router];
 }
