@@ -140,6 +140,8 @@ const deployments = Object.fromEntries(
       bucketName: storage.bucketName,
       bucketArn: storage.bucketArn,
       queue: messaging.queues[manifest.name],
+      queues: messaging.queues,
+      manifests,
       desiredCount: config.desiredCounts[manifest.name] ?? manifest.scaling.minTasks,
       logRetentionDays: config.logRetentionDays,
       apiEnv: apiAccess.serviceEnv,

@@ -4,6 +4,7 @@
 // starts: they stop when it stops, however it stops, and DATA_DIR is locked while it runs.
 import { relative, resolve } from 'node:path';
 import { awsClients } from '@taskoverflow/events/aws';
+import { backfillEnv } from '@taskoverflow/events/backfill';
 import { backoffSeconds } from '@taskoverflow/events/consumer/backoff';
 import { loadManifests, repoRoot } from '@taskoverflow/events/manifests';
 import { buildTopology } from '@taskoverflow/events/topology';
@@ -212,6 +213,7 @@ try {
         EVENTS_QUEUE_URL: applied.queues[manifest.name]?.queueUrl ?? '',
         ...localAuth.env,
         TRUST_PROXY: 'true', // behind the gateway, which sets X-Forwarded-*
+        ...backfillEnv(manifest, manifests, (service) => applied.queues[service]?.queueUrl),
       };
       if (!env.EVENTS_QUEUE_URL) delete env.EVENTS_QUEUE_URL;
       const handle = startChild(
