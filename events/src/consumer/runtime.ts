@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Db, Logger } from '@taskoverflow/platform';
 import { backoffSeconds } from './backoff.ts';
-import { type Handled, handleMessages, type Outcome, receiveCountOf } from './handle-message.ts';
+import { type Handled, handleMessages, type Ordering, type Outcome, receiveCountOf } from './handle-message.ts';
 import { createQueueBatchers } from './queue-batchers.ts';
 import { type QueueInfo, readQueueInfo } from './queue-info.ts';
 import type { Handlers } from './types.ts';
@@ -40,6 +40,8 @@ export interface ConsumerOptions {
    * its messages run one after another: keep 1 for handlers that wait on the network.
    */
   transactionBatchSize?: number;
+  /** Default `latest`: an event older (by `sequence`) than one applied for its subject is not handled. */
+  ordering?: Ordering;
   /**
    * Called after handlers' writes commit. A service whose handlers publish through the
    * outbox passes its relay's `wake`, so their events leave at once.
@@ -181,6 +183,7 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
           log,
           claimCheck: options.claimCheck,
           onCommit: options.onCommit,
+          ordering: options.ordering ?? 'latest',
         },
       )
         .catch((error: unknown): Handled[] => group.map(() => ({ outcome: { kind: 'retry', error }, log })))

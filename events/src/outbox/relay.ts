@@ -5,7 +5,7 @@ import { isEventType } from '../catalog/index.ts';
 import { offloadIfLarge } from '../claim-check.ts';
 import { type CloudEvent, makeEnvelope } from '../envelope.ts';
 import { claimBatch, markFailed, markSent, type OutboxRow, purgeSent } from './claim.ts';
-import { chunkForPublish, inWaves, type Outgoing, publishChunk } from './publish-batch.ts';
+import { chunkForPublish, type Outgoing, publishChunk } from './publish-batch.ts';
 
 export interface RelayOptions {
   db: Db;
@@ -39,7 +39,7 @@ const PURGE_EVERY_MS = 10 * 60_000;
  * (1.8 → 3.5 ms per claim over 30,000 events, measured). PostgreSQL's autovacuum does this there.
  */
 const PGLITE_VACUUM_EVERY_MS = 2_000;
-/** PublishBatch calls in flight at once, for chunks whose subjects do not overlap. */
+/** PublishBatch calls in flight at once. */
 const PARALLEL_CALLS = 4;
 
 /** The envelope of a stored row; its data stays the stored JSON text (checked when written). */
@@ -60,8 +60,8 @@ export function envelopeOf(row: OutboxRow, source: string): Omit<CloudEvent, 'da
 
 /**
  * Publishes outbox rows to SNS. Woken in-process by whoever committed rows (`wake()`),
- * polls as a fallback, publishes with PublishBatch in position order, keeps a subject's
- * events in order when some fail, and retries failures with exponential backoff.
+ * polls as a fallback, publishes with PublishBatch, and retries failures with exponential
+ * backoff. Order is not kept: consumers drop stale events by `sequence` (ADR 0070).
  */
 export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
   const { db, sns, topicArn, source, log } = options;
@@ -94,28 +94,17 @@ export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
         await markFailed(db, [row.position], String(error), Number.POSITIVE_INFINITY);
       }
     }
+    const chunks = chunkForPublish(outgoing);
 
-    const blockedSubjects = new Set<string>();
     const sent: string[] = [];
-    const held: string[] = [];
-    for (const wave of inWaves(chunkForPublish(outgoing), PARALLEL_CALLS)) {
-      // Once a subject fails, its later events wait too, so they never overtake it.
-      const ready = wave.map((chunk) => chunk.filter((message) => !blockedSubjects.has(message.subject)));
-      held.push(
-        ...wave
-          .flat()
-          .filter((message) => blockedSubjects.has(message.subject))
-          .map((message) => message.key),
-      );
-      const results = await Promise.all(
-        ready.map((chunk) => (chunk.length ? publishChunk(sns, topicArn, chunk) : new Map<string, string>())),
-      );
+    for (let start = 0; start < chunks.length; start += PARALLEL_CALLS) {
+      const calls = chunks.slice(start, start + PARALLEL_CALLS);
+      const results = await Promise.all(calls.map((chunk) => publishChunk(sns, topicArn, chunk)));
       for (const [index, failed] of results.entries()) {
-        sent.push(...(ready[index] ?? []).filter((message) => !failed.has(message.key)).map((message) => message.key));
+        sent.push(...(calls[index] ?? []).filter((message) => !failed.has(message.key)).map((message) => message.key));
         for (const [key, reason] of failed) {
           const row = byKey.get(key);
           if (!row) continue;
-          blockedSubjects.add(row.subject);
           const delay = backoff(row.attempts);
           log.warn(
             { eventId: row.id, type: row.type, attempts: row.attempts, reason, retryInMs: Math.round(delay) },
@@ -128,7 +117,6 @@ export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
     // One update for the round: a crash before it only republishes (consumers are idempotent).
     await markSent(db, sent);
     sentSinceVacuum += sent.length;
-    await markFailed(db, held, 'held behind an earlier event of its subject', retryBaseMs);
     if (sent.length) log.debug({ count: sent.length }, 'events published');
     return rows.length;
   }
