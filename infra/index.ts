@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { claimCheckPrefix } from '@taskoverflow/events/claim-check';
 import { loadManifests } from '@taskoverflow/events/manifests';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { Alarms } from './src/alarms.ts';
@@ -53,7 +54,7 @@ const database = new Database('db', {
 });
 const storage = new Storage('storage', {
   prefix,
-  expiryDays: { 'calendars/': config.calendarsExpiryDays, 'claim-checks/': config.claimChecksExpiryDays },
+  expiryDays: { 'calendars/': config.calendarsExpiryDays, [claimCheckPrefix]: config.claimChecksExpiryDays },
 });
 const messaging = new Messaging('events', { topology: buildTopology(manifests, prefix), accountId });
 

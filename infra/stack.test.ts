@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { claimCheckedEventTypes, taskRolePolicy } from '@taskoverflow/events/aws-contract';
 import type { ServiceManifest } from '@taskoverflow/events/manifest';
 import { loadManifests } from '@taskoverflow/events/manifests';
 import { buildTopology } from '@taskoverflow/events/topology';
@@ -104,36 +105,37 @@ describe('infra: the Pulumi program under mocks (dev stack config)', () => {
     );
   });
 
-  it('when task roles are made, then each may touch only its own queue, DLQ, prefixes and the topic if it publishes', () => {
+  it('when task roles are made, then each policy is exactly what the AWS contract derives from its manifest', () => {
+    const stackArns = {
+      topicArn: 'arn:aws:sns:us-east-1:123456789012:taskoverflow-events',
+      keyArn: 'arn:aws:kms:us-east-1:123456789012:key/events-key',
+      bucketArn: 'arn:aws:s3:::storage-bucket',
+    };
     for (const manifest of manifests) {
+      const queueArn = `arn:aws:sqs:us-east-1:123456789012:taskoverflow-${manifest.name}`;
+      const expected = taskRolePolicy(manifest, {
+        ...stackArns,
+        queue: manifest.consumes.length > 0 ? { queueArn, dlqArn: `${queueArn}-dlq` } : undefined,
+      });
       const policy = resources(stack, 'aws:iam/rolePolicy:RolePolicy').find(
         (resource) => resource.name === `${manifest.name}-task`,
       );
-      const bySid = Object.fromEntries(statements(policy).map((statement) => [statement.Sid, statement]));
-      const queueArn = `arn:aws:sqs:us-east-1:123456789012:taskoverflow-${manifest.name}`;
-      if (manifest.consumes.length > 0) {
-        assert.deepEqual(bySid.ConsumeOwnQueue?.Resource, queueArn);
-        assert.deepEqual(bySid.ConsumeOwnQueue?.Action.sort(), [
-          'sqs:ChangeMessageVisibility',
-          'sqs:DeleteMessage',
-          'sqs:GetQueueAttributes',
-          'sqs:ReceiveMessage',
-        ]);
-        assert.deepEqual(bySid.DeadLetterOwnPoison, {
-          Sid: 'DeadLetterOwnPoison',
-          Effect: 'Allow',
-          Action: ['sqs:SendMessage'],
-          Resource: `${queueArn}-dlq`,
-        });
-      } else {
-        assert.equal(bySid.ConsumeOwnQueue, undefined);
-      }
-      assert.equal(bySid.PublishEvents !== undefined, manifest.publishes.length > 0, `${manifest.name} publish grant`);
-      assert.deepEqual(
-        bySid.OwnStoragePrefixes?.Resource ?? [],
-        manifest.storagePrefixes.map((prefix) => `arn:aws:s3:::storage-bucket/${prefix}*`),
-      );
+      assert.deepEqual(policy ? JSON.parse(String(policy.inputs.policy)) : undefined, expected);
     }
+  });
+
+  it('when a service consumes an event that may travel by claim check, then its role reads claim checks', () => {
+    const readers = resources(stack, 'aws:iam/rolePolicy:RolePolicy')
+      .filter((policy) => statements(policy).some((statement) => statement.Sid === 'ReadClaimChecks'))
+      .map((policy) => policy.name.replace(/-task$/, ''))
+      .sort();
+    const consumersOfClaimChecks = manifests
+      .filter((manifest) => manifest.consumes.some((type) => claimCheckedEventTypes.includes(type)))
+      .map((manifest) => manifest.name)
+      .sort();
+    assert.ok(claimCheckedEventTypes.includes('CalendarRequested'));
+    assert.deepEqual(readers, consumersOfClaimChecks);
+    assert.ok(readers.includes('audit') && readers.includes('calendar'), 'audit stores CalendarRequested too');
   });
 
   it('when execution roles are made, then each pulls only its image, writes only its logs and reads only its secret', () => {
@@ -300,15 +302,24 @@ describe('infra: the Pulumi program under mocks (dev stack config)', () => {
     );
   });
 
-  it('when the bucket is made, then calendars and claim checks expire', () => {
+  it('when the bucket is made, then calendars and claim checks expire and incomplete multipart uploads are aborted', () => {
     const lifecycle = named(stack, 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration', 'storage');
-    const rules = lifecycle.inputs.rules as { filter: { prefix: string }; expiration: { days: number } }[];
+    const rules = lifecycle.inputs.rules as {
+      filter: { prefix: string };
+      expiration?: { days: number };
+      abortIncompleteMultipartUpload?: { daysAfterInitiation: number };
+    }[];
     assert.deepEqual(
-      rules.map((rule) => [rule.filter.prefix, rule.expiration.days]),
+      rules.filter((rule) => rule.expiration).map((rule) => [rule.filter.prefix, rule.expiration?.days]),
       [
         ['calendars/', Number(devConfig['taskoverflow:calendarsExpiryDays'])],
         ['claim-checks/', Number(devConfig['taskoverflow:claimChecksExpiryDays'])],
       ],
+    );
+    const abort = rules.filter((rule) => rule.abortIncompleteMultipartUpload);
+    assert.deepEqual(
+      abort.map((rule) => [rule.filter.prefix, rule.abortIncompleteMultipartUpload?.daysAfterInitiation]),
+      [['', 1]],
     );
   });
 

@@ -1,22 +1,27 @@
 import type { ServiceManifest } from '@taskoverflow/events/manifest';
 
-/** Resolves once every HTTP service answers its health path; rejects at the deadline. */
+/**
+ * Resolves once every HTTP service answers its health path; rejects at the deadline. The
+ * address is looked up on every try: a service that crashed and was restarted has a new port.
+ */
 export async function waitUntilHealthy(
   manifests: readonly ServiceManifest[],
-  upstreams: ReadonlyMap<string, string>,
+  upstreamOf: (service: string) => string | undefined,
   timeoutMs: number,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const manifest of manifests) {
-    const base = upstreams.get(manifest.name);
-    if (!manifest.http || !base) continue;
+    if (!manifest.http) continue;
     for (;;) {
-      const ok = await fetch(`${base}${manifest.http.healthPath}`)
-        .then((response) => response.ok)
-        .catch(() => false);
+      const base = upstreamOf(manifest.name);
+      const ok =
+        base !== undefined &&
+        (await fetch(`${base}${manifest.http.healthPath}`)
+          .then((response) => response.ok)
+          .catch(() => false));
       if (ok) break;
       if (Date.now() > deadline) throw new Error(`${manifest.name} did not become healthy in ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 }

@@ -3,51 +3,70 @@ import { createInterface } from 'node:readline';
 import { prettyFactory } from 'pino-pretty';
 
 const colors = [36, 33, 35, 32, 34, 31, 96, 93];
+const guard = new URL('./child-guard.ts', import.meta.url).pathname;
 
-// People read `npm start` in a terminal: one readable line per JSON log line. Piped output
-// (CI, log shippers) or LOG_FORMAT=json keeps the JSON as the services wrote it.
-const pretty =
-  process.env.LOG_FORMAT !== 'json' && process.stdout.isTTY
-    ? prettyFactory({
-        colorize: true,
-        singleLine: true,
-        translateTime: 'HH:MM:ss.l',
-        ignore: 'pid,hostname,service,name',
-      })
-    : undefined;
-export const readable = (line: string) => {
-  if (!pretty || !line.startsWith('{')) return `${line}\n`;
-  try {
-    return pretty(line);
-  } catch {
-    return `${line}\n`;
-  }
-};
+export type LogFormat = 'pretty' | 'json';
 
-export interface ServiceProcess {
+/**
+ * One line of a child's output as the runner prints it. `pretty` (a terminal): a coloured
+ * name prefix and a readable line. `json` (piped, or LOG_FORMAT=json): JSON lines only, the
+ * service a field, so a log shipper reads the stream as it is.
+ */
+export function lineFormatter(format: LogFormat) {
+  const pretty =
+    format === 'pretty'
+      ? prettyFactory({
+          colorize: true,
+          singleLine: true,
+          translateTime: 'HH:MM:ss.l',
+          ignore: 'pid,hostname,service,name',
+        })
+      : undefined;
+  return (service: string, index: number, line: string): string => {
+    const json = line.startsWith('{');
+    if (pretty) {
+      const prefix = `\x1b[${colors[index % colors.length]}m${service} |\x1b[0m `;
+      try {
+        return `${prefix}${json ? pretty(line) : `${line}\n`}`;
+      } catch {
+        return `${prefix}${line}\n`;
+      }
+    }
+    if (json) return `${line}\n`;
+    // A child printing plain text (a crash before its logger existed) is still one JSON line.
+    return `${JSON.stringify({ level: 50, time: new Date().toISOString(), service, msg: line })}\n`;
+  };
+}
+
+export interface ChildHandle {
   name: string;
   child: ChildProcess;
   exited: Promise<number | null>;
+  /** The first IPC message the child sends (the emulator reports its address this way). */
+  firstMessage: Promise<unknown>;
 }
 
-/** Starts `node services/<name>/src/main.ts` with its output prefixed by its name. */
-export function startServiceProcess(
+/** Starts `node <script>` owned by the runner: IPC channel + child guard, output through `print`. */
+export function startChild(
   name: string,
-  index: number,
+  script: string,
   cwd: string,
   env: NodeJS.ProcessEnv,
-  width: number,
-): ServiceProcess {
-  const child = spawn(process.execPath, [`services/${name}/src/main.ts`], {
+  print: (line: string) => void,
+): ChildHandle {
+  const child = spawn(process.execPath, ['--import', guard, script], {
     cwd,
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
-  const prefix = `\x1b[${colors[index % colors.length]}m${name.padEnd(width)} |\x1b[0m `;
   for (const stream of [child.stdout, child.stderr]) {
-    if (stream)
-      createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix}${readable(line)}`));
+    if (stream) createInterface({ input: stream }).on('line', print);
   }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { name, child, exited };
+  const firstMessage = new Promise<unknown>((resolve, reject) => {
+    child.once('message', resolve);
+    void exited.then((code) => reject(new Error(`${name} exited (${code}) before it was ready`)));
+  });
+  firstMessage.catch(() => {});
+  return { name, child, exited, firstMessage };
 }

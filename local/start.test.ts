@@ -1,10 +1,10 @@
 // End to end: `npm start`'s runner with every service, fauxqs and the gateway, as a user runs it.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from '@taskoverflow/events/testing';
+import { isRunning, waitFor } from '@taskoverflow/events/testing';
 import getPort from 'get-port';
 
 const root = new URL('../', import.meta.url).pathname;
@@ -29,13 +29,12 @@ describe('npm start (the whole system on one machine)', function () {
   let runner: ChildProcess;
   let output = '';
   let base: string;
+  let port: number;
   let dataDir: string;
 
-  before(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'taskoverflow-e2e-'));
-    const port = await getPort();
-    base = `http://127.0.0.1:${port}`;
-    runner = spawn(process.execPath, ['local/start.ts'], {
+  /** Starts `npm start`'s runner on `dataDir` in its own process group and collects its output. */
+  function startRunner(): ChildProcess {
+    const started = spawn(process.execPath, ['local/start.ts'], {
       cwd: root,
       env: {
         ...process.env,
@@ -48,18 +47,27 @@ describe('npm start (the whole system on one machine)', function () {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // its own process group, so cleanup can stop the services with it
     });
-    runner.stdout?.on('data', (chunk: Buffer) => {
+    output = '';
+    const collect = (chunk: Buffer) => {
       output += chunk.toString();
-    });
-    runner.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    await waitFor(() => output.includes('TaskOverflow is ready'), {
-      timeoutMs: 90_000,
-      what: 'the stack to start',
-    }).catch((error: Error) => {
-      throw new Error(`${error.message}\n--- runner output ---\n${output}`);
-    });
+    };
+    started.stdout?.on('data', collect);
+    started.stderr?.on('data', collect);
+    return started;
+  }
+  const untilReady = () =>
+    waitFor(() => output.includes('TaskOverflow is ready'), { timeoutMs: 90_000, what: 'the stack to start' }).catch(
+      (error: Error) => {
+        throw new Error(`${error.message}\n--- runner output ---\n${output}`);
+      },
+    );
+
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'taskoverflow-e2e-'));
+    port = await getPort();
+    base = `http://127.0.0.1:${port}`;
+    runner = startRunner();
+    await untilReady();
   });
 
   after(async () => {
@@ -80,6 +88,36 @@ describe('npm start (the whole system on one machine)', function () {
     const response = await fetch(`${base}/api/v1/audit?subject=${subject}`);
     return ((await response.json()) as { items: Array<{ type: string; subject: string }> }).items;
   };
+
+  it('when the stack is ready, then stack.json names the runner, the gateway and every queue', () => {
+    const stack = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8'));
+
+    assert.equal(stack.pid, runner.pid);
+    assert.equal(stack.gatewayUrl, base);
+    assert.match(stack.awsEndpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(stack.region, 'us-east-1');
+    assert.match(stack.topicArn, /^arn:aws:sns:/);
+    assert.equal(stack.bucket, 'taskoverflow-local');
+    assert.deepEqual(Object.keys(stack.queues).sort(), ['audit', 'calendar', 'notification', 'todo']);
+    assert.match(stack.queues.audit.dlqUrl, /audit/);
+  });
+
+  it('when a second runner starts on the same DATA_DIR, then it is refused with the running pid and starts nothing', async () => {
+    const second = spawn(process.execPath, ['local/start.ts'], {
+      cwd: root,
+      env: { ...process.env, PORT: String(await getPort()), FAUXQS_PORT: '0', DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let said = '';
+    second.stderr?.on('data', (chunk: Buffer) => {
+      said += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
+
+    assert.equal(code, 1);
+    assert.match(said, new RegExp(`in use by another TaskOverflow runner \\(pid ${runner.pid}\\)`));
+    assert.equal(JSON.parse(readFileSync(join(dataDir, 'runner.lock'), 'utf8')).pid, runner.pid);
+  });
 
   it('when a todo is created through the gateway, then the audit log shows its TodoCreated', async () => {
     const todo = await createTodo('audited');
@@ -119,10 +157,39 @@ describe('npm start (the whole system on one machine)', function () {
     assert.notEqual(servicePid(runner.pid ?? 0, 'audit'), pid, 'a new audit process runs');
   });
 
+  it('when the runner is killed with SIGKILL, then its processes exit and the next start has every acknowledged event', async () => {
+    const created = [];
+    for (let index = 0; index < 20; index++) created.push(await createTodo(`before the runner died ${index}`));
+    const { children } = JSON.parse(readFileSync(join(dataDir, 'runner.lock'), 'utf8')) as { children: number[] };
+    const alive = () => children.filter(isRunning);
+    assert.ok(alive().length >= 5, 'the emulator and four services run');
+
+    process.kill(runner.pid ?? 0, 'SIGKILL');
+    await waitFor(() => alive().length === 0, { timeoutMs: 30_000, what: `orphans ${alive()} to exit` });
+    runner = startRunner();
+    await untilReady();
+
+    for (const todo of created) {
+      const items = await waitFor(
+        async () => {
+          const found = await auditOf(todo.id);
+          return found.length > 0 && found;
+        },
+        { timeoutMs: 30_000, what: `audit entry of todo ${todo.id}` },
+      );
+      assert.deepEqual(
+        items.map((item) => item.type),
+        ['TodoCreated'],
+      );
+    }
+  });
+
   it('when stopped with SIGTERM, then every process exits cleanly', async () => {
     const exited = new Promise<number | null>((resolve) => runner.once('exit', (code) => resolve(code)));
     runner.kill('SIGTERM');
 
     assert.equal(await exited, 0);
+    assert.equal(existsSync(join(dataDir, 'stack.json')), false, 'stack.json removed');
+    assert.equal(existsSync(join(dataDir, 'runner.lock')), false, 'DATA_DIR unlocked');
   });
 });

@@ -1,111 +1,198 @@
 // `npm start`: the whole system on one machine with no external services.
-// fauxqs (in-process SNS/SQS/S3) → topology from the manifests → every service as its
-// own process with its own PGlite database → one gateway routing like the ALB.
-import { join, resolve } from 'node:path';
+// AWS emulator (fauxqs, its own process) → topology from the manifests → every service as
+// its own process → one gateway routing like the ALB. The runner owns every process it
+// starts: they stop when it stops, however it stops, and DATA_DIR is locked while it runs.
+import { resolve } from 'node:path';
 import { awsClients } from '@taskoverflow/events/aws';
+import { backoffSeconds } from '@taskoverflow/events/consumer/backoff';
 import { loadManifests, repoRoot } from '@taskoverflow/events/manifests';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { applyTopology } from '@taskoverflow/events/topology-apply';
 import { baseEnvSchema, createLogger, loadConfig } from '@taskoverflow/platform';
-import { startFauxqs } from 'fauxqs';
 import getPort, { portNumbers } from 'get-port';
 import { z } from 'zod';
 import { createGateway } from './gateway.ts';
 import { waitUntilHealthy } from './health.ts';
-import { readable, type ServiceProcess, startServiceProcess } from './processes.ts';
+import { DataDirInUse, lockDataDir } from './lock.ts';
+import { type ChildHandle, lineFormatter, startChild } from './processes.ts';
 import { routesFrom } from './routes.ts';
+import { removeStackFile, stackFile, writeStackFile } from './stack-file.ts';
 
 const config = loadConfig(
   baseEnvSchema()
     .pick({ LOG_LEVEL: true, DATA_DIR: true })
     .extend({
       PORT: z.coerce.number().int().min(1).max(65535).default(6400).describe('Gateway port'),
-      AWS_ENDPOINT_URL: z.url().optional().describe('Use this SNS/SQS/S3 endpoint instead of in-process fauxqs'),
+      HOST: z
+        .string()
+        .min(1)
+        .default('127.0.0.1')
+        .describe('Address the gateway, the services and the emulator listen on; 0.0.0.0 opens them to other machines'),
+      AWS_ENDPOINT_URL: z.url().optional().describe('Use this SNS/SQS/S3 endpoint instead of the local fauxqs'),
       AWS_REGION: z.string().default('us-east-1'),
-      FAUXQS_PORT: z.coerce.number().int().min(0).max(65535).default(4566).describe('Port of the in-process fauxqs'),
+      FAUXQS_PORT: z.coerce.number().int().min(0).max(65535).default(4566).describe('Port of the local fauxqs'),
       EVENTS_BUCKET: z.string().min(1).default('taskoverflow-local').describe('Bucket for calendars and claim checks'),
+      LOG_FORMAT: z
+        .enum(['pretty', 'json'])
+        .optional()
+        .describe('pretty: coloured lines for a terminal; json: JSON lines (the default when output is piped)'),
     }),
   'local',
 );
-const log = createLogger('local', config.LOG_LEVEL, {
-  write: (line) => process.stdout.write(readable(line.trimEnd())),
-});
+const formatLine = lineFormatter(config.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'));
+const print = (name: string, index: number) => (line: string) =>
+  process.stdout.write(formatLine(name, index, line.trimEnd()));
+const log = createLogger('local', config.LOG_LEVEL, { write: print('local', 7) });
 const root = resolve(new URL(repoRoot).pathname);
 const dataDir = resolve(config.DATA_DIR);
 
-const fauxqs = config.AWS_ENDPOINT_URL
-  ? undefined
-  : await startFauxqs({ port: config.FAUXQS_PORT, logger: false, dataDir: join(dataDir, 'fauxqs') });
-const endpoint = config.AWS_ENDPOINT_URL ?? fauxqs?.address ?? '';
-const awsEnv = { AWS_ENDPOINT_URL: endpoint, AWS_REGION: config.AWS_REGION };
+/** A start-up problem the user can fix; printed as one line, without a stack. */
+class StartError extends Error {}
 
-const manifests = await loadManifests();
-const topology = buildTopology(manifests);
-const applied = await applyTopology(awsClients({ ...process.env, ...awsEnv }), topology, {
-  bucket: config.EVENTS_BUCKET,
+const lock = await lockDataDir(dataDir).catch((error: unknown) => {
+  if (!(error instanceof DataDirInUse)) throw error;
+  console.error(error.message);
+  process.exit(1);
 });
-log.info({ endpoint, topic: applied.topicArn, queues: Object.keys(applied.queues) }, 'topology applied');
 
-const width = Math.max(...manifests.map((manifest) => manifest.name.length));
+const running = new Map<string, ChildHandle>();
 const upstreams = new Map<string, string>();
-const services = new Map<string, ServiceProcess>();
 let stopping = false;
 
-async function launch(index: number): Promise<void> {
-  const manifest = manifests[index];
-  if (!manifest) return;
-  const port = manifest.http ? await getPort({ port: portNumbers(config.PORT + 1, config.PORT + 99) }) : 0;
-  if (manifest.http) upstreams.set(manifest.name, `http://127.0.0.1:${port}`);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    ...awsEnv,
-    PORT: String(port),
-    DATA_DIR: dataDir,
-    LOG_LEVEL: config.LOG_LEVEL,
-    EVENTS_TOPIC_ARN: applied.topicArn,
-    EVENTS_BUCKET: config.EVENTS_BUCKET,
-    EVENTS_QUEUE_URL: applied.queues[manifest.name]?.queueUrl ?? '',
+/** Starts a process and, like ECS, replaces it when it dies, backing off while it keeps crashing. */
+function supervise(name: string, start: () => Promise<ChildHandle>, onStarted?: (handle: ChildHandle) => void) {
+  let failures = 0;
+  const run = async (): Promise<ChildHandle> => {
+    const startedAt = Date.now();
+    const handle = await start();
+    running.set(name, handle);
+    lock.addChild(handle.child.pid ?? 0);
+    onStarted?.(handle);
+    void handle.exited.then((code) => {
+      if (stopping) return;
+      failures = Date.now() - startedAt > 30_000 ? 1 : failures + 1;
+      const delay = backoffSeconds(failures, { baseSeconds: 1, maxSeconds: 30 });
+      log.warn({ service: name, code, restartInSeconds: delay }, 'process exited; restarting');
+      setTimeout(() => {
+        if (!stopping) void run().catch((error: unknown) => log.error({ err: error, service: name }, 'restart failed'));
+      }, delay * 1000).unref();
+    });
+    return handle;
   };
-  if (!env.EVENTS_QUEUE_URL) delete env.EVENTS_QUEUE_URL;
-  const started = startServiceProcess(manifest.name, index, root, env, width);
-  services.set(manifest.name, started);
-  // Like ECS, replace a service that dies; its queue keeps what it has not acknowledged.
-  void started.exited.then((code) => {
-    if (stopping) return;
-    log.warn({ service: manifest.name, code }, 'service exited; restarting in 1 s');
-    setTimeout(() => void launch(index), 1000).unref();
-  });
+  return run();
 }
 
-for (let index = 0; index < manifests.length; index++) await launch(index);
+async function startEmulator(): Promise<string> {
+  let port = config.FAUXQS_PORT;
+  let address = '';
+  await supervise('emulator', async () => {
+    const handle = startChild(
+      'emulator',
+      'local/emulator.ts',
+      root,
+      { ...process.env, FAUXQS_PORT: String(port), FAUXQS_DATA_DIR: `${dataDir}/fauxqs`, HOST: config.HOST },
+      print('emulator', 6),
+    );
+    const message = (await handle.firstMessage) as { type: string; address?: string; message?: string };
+    if (message.type !== 'ready' || !message.address) throw new StartError(message.message ?? 'emulator failed');
+    address = message.address;
+    port = Number(new URL(address).port); // a restarted emulator keeps the address the services know
+    return handle;
+  });
+  return address;
+}
 
-const gateway = createGateway(routesFrom(manifests), upstreams, log);
-await new Promise<void>((ready, fail) => {
-  gateway.once('error', fail);
-  gateway.listen(config.PORT, ready);
+async function stop(code: number): Promise<never> {
+  stopping = true;
+  log.info('stopping every process');
+  gateway.close();
+  gateway.closeAllConnections();
+  // Services first (they drain into the emulator and their databases), then what they use.
+  const services = [...running.values()].filter((handle) => handle.name !== 'emulator');
+  for (const group of [services, [running.get('emulator')]]) {
+    const handles = group.filter((handle) => handle !== undefined);
+    for (const { child } of handles) child.kill('SIGTERM');
+    const killTimer = setTimeout(() => {
+      for (const { child } of handles) child.kill('SIGKILL');
+    }, 30_000);
+    await Promise.all(handles.map((handle) => handle.exited));
+    clearTimeout(killTimer);
+  }
+  removeStackFile(dataDir);
+  lock.release();
+  log.info('stopped');
+  process.exit(code);
+}
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+
+const manifests = await loadManifests();
+const gateway = createGateway({
+  routes: routesFrom(manifests),
+  upstreamOf: (service) => upstreams.get(service),
+  log,
 });
-await waitUntilHealthy(manifests, upstreams, 60_000);
+
+try {
+  // The gateway's port first: a taken port fails the start before anything else has started.
+  await new Promise<void>((ready, fail) => {
+    gateway.once('error', (error: NodeJS.ErrnoException) =>
+      fail(
+        error.code === 'EADDRINUSE'
+          ? new StartError(
+              `Port ${config.PORT} (the gateway) is in use: set PORT to a free port, e.g. PORT=6500 npm start`,
+            )
+          : error,
+      ),
+    );
+    gateway.listen(config.PORT, config.HOST, ready);
+  });
+  const endpoint = config.AWS_ENDPOINT_URL ?? (await startEmulator());
+  const awsEnv = { AWS_ENDPOINT_URL: endpoint, AWS_REGION: config.AWS_REGION };
+  const applied = await applyTopology(awsClients({ ...process.env, ...awsEnv }), buildTopology(manifests), {
+    bucket: config.EVENTS_BUCKET,
+  });
+  log.info({ endpoint, topic: applied.topicArn, queues: Object.keys(applied.queues) }, 'topology applied');
+
+  for (const [index, manifest] of manifests.entries()) {
+    await supervise(manifest.name, async () => {
+      const port = manifest.http ? await getPort({ port: portNumbers(config.PORT + 1, config.PORT + 99) }) : 0;
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        ...awsEnv,
+        PORT: String(port),
+        HOST: config.HOST,
+        DATA_DIR: dataDir,
+        LOG_LEVEL: config.LOG_LEVEL,
+        EVENTS_TOPIC_ARN: applied.topicArn,
+        EVENTS_BUCKET: config.EVENTS_BUCKET,
+        EVENTS_QUEUE_URL: applied.queues[manifest.name]?.queueUrl ?? '',
+      };
+      if (!env.EVENTS_QUEUE_URL) delete env.EVENTS_QUEUE_URL;
+      const handle = startChild(
+        manifest.name,
+        `services/${manifest.name}/src/main.ts`,
+        root,
+        env,
+        print(manifest.name, index),
+      );
+      if (manifest.http) upstreams.set(manifest.name, `http://127.0.0.1:${port}`);
+      return handle;
+    });
+  }
+
+  await waitUntilHealthy(manifests, (service) => upstreams.get(service), 60_000);
+  writeStackFile(
+    dataDir,
+    stackFile(`http://127.0.0.1:${config.PORT}`, endpoint, config.AWS_REGION, config.EVENTS_BUCKET, applied),
+  );
+} catch (error) {
+  // Whatever started before the failure is stopped: a failed start leaves nothing running.
+  if (error instanceof StartError) console.error(error.message);
+  else log.error({ err: error }, 'start failed');
+  await stop(1);
+}
 // Printed whatever LOG_LEVEL says: it is the line a newcomer waits for.
 console.log(
   `\nTaskOverflow is ready on http://localhost:${config.PORT} — try: curl http://localhost:${config.PORT}/api/v1/todos\n`,
 );
-
-async function stop(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  log.info({ signal }, 'stopping every service');
-  gateway.close();
-  gateway.closeAllConnections();
-  const all = [...services.values()];
-  for (const { child } of all) child.kill('SIGTERM');
-  const killTimer = setTimeout(() => {
-    for (const { child } of all) child.kill('SIGKILL');
-  }, 30_000);
-  await Promise.all(all.map((service) => service.exited));
-  clearTimeout(killTimer);
-  await fauxqs?.stop();
-  log.info('stopped');
-  process.exit(0);
-}
-process.on('SIGINT', () => void stop('SIGINT'));
-process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -14,7 +14,10 @@ export interface ClaimCheckStore {
  */
 export const claimCheckThresholdBytes = 200 * 1024;
 
-export const claimCheckKey = (event: Pick<CloudEvent, 'type' | 'id'>) => `claim-checks/${event.type}/${event.id}.json`;
+/** Where claim-check payloads live in the bucket; the AWS contract grants exactly this prefix. */
+export const claimCheckPrefix = 'claim-checks/';
+export const claimCheckKey = (event: Pick<CloudEvent, 'type' | 'id'>) =>
+  `${claimCheckPrefix}${event.type}/${event.id}.json`;
 
 /**
  * The JSON body to publish for an event whose data is `dataJson`: the event itself, or —

@@ -38,8 +38,11 @@ export interface ServiceManifest {
   };
   /** Fargate size. */
   resources: { cpu: 256 | 512 | 1024 | 2048; memoryMiB: number };
-  /** S3 key prefixes the service reads and writes (claim-check payloads, calendars). */
-  storagePrefixes: readonly string[];
+  /**
+   * S3 key prefixes of the shared bucket the service's own code reads or writes (e.g. calendars).
+   * Claim checks are not listed: the AWS contract derives them from the events it consumes/publishes.
+   */
+  storage: { reads: readonly string[]; writes: readonly string[] };
 }
 
 export const defaultQueue = { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 } as const;
@@ -55,7 +58,7 @@ export function defineService(
     queue: defaultQueue,
     scaling: defaultScaling,
     resources: defaultResources,
-    storagePrefixes: [],
+    storage: { reads: [], writes: [] },
     ...manifest,
   };
 }

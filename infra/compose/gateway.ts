@@ -26,7 +26,7 @@ for (const manifest of manifests) {
 }
 
 const port = Number(process.env.PORT ?? '6400');
-const gateway = createGateway(routesFrom(manifests), upstreams, log);
+const gateway = createGateway({ routes: routesFrom(manifests), upstreamOf: (service) => upstreams.get(service), log });
 gateway.listen(port, () => log.info({ port, upstreams: Object.fromEntries(upstreams) }, 'gateway listening'));
 onShutdown(log, async () => {
   gateway.close();

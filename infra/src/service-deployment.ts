@@ -1,11 +1,19 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { executionRolePolicy, taskRolePolicy } from '@taskoverflow/events/aws-contract';
 import type { ServiceManifest } from '@taskoverflow/events/manifest';
 import type { ConsumerQueue } from './consumer-queue.ts';
 import { ServiceImage } from './service-image.ts';
-import { executionRoleStatements, type PolicyStatement, taskRoleStatements } from './service-permissions.ts';
 import { ServiceRoute } from './service-route.ts';
 import { ServiceScaling } from './service-scaling.ts';
+
+/** Stand-ins for ARNs, to ask the contract whether a manifest needs a task policy at all. */
+const arnPlaceholders = {
+  topicArn: 'topic',
+  keyArn: 'key',
+  bucketArn: 'bucket',
+  queue: { queueArn: 'queue', dlqArn: 'dlq' },
+};
 
 /** Every container listens here; the Dockerfile sets the same PORT. */
 export const containerPort = 8080;
@@ -35,9 +43,6 @@ export interface ServiceDeploymentArgs {
   logRetentionDays: number;
   ecrKeepImages: number;
 }
-
-const policyDocument = (statements: PolicyStatement[]) =>
-  pulumi.jsonStringify({ Version: '2012-10-17', Statement: statements });
 
 /**
  * Everything one service needs to run, derived from its manifest: its image (ServiceImage),
@@ -101,22 +106,24 @@ export class ServiceDeployment extends pulumi.ComponentResource {
       { namePrefix: `${fullName}-task-`.slice(0, 38), assumeRolePolicy: assumedByEcsTasks },
       parent,
     );
-    const taskStatements = taskRoleStatements(manifest, {
-      topicArn: args.topicArn,
-      keyArn: args.keyArn,
-      bucketArn: args.bucketArn,
-      queue: args.queue,
-    });
-    const taskPolicy =
-      taskStatements.length > 0
-        ? [
-            new aws.iam.RolePolicy(
-              `${name}-task`,
-              { role: taskRole.id, policy: policyDocument(taskStatements) },
-              parent,
-            ),
-          ]
-        : [];
+    // Every grant comes from the AWS contract in events/: infra resolves the ARNs and nothing more.
+    const taskPolicyJson = pulumi
+      .all([args.topicArn, args.keyArn, args.bucketArn, args.queue?.queueArn, args.queue?.dlqArn])
+      .apply(([topicArn, keyArn, bucketArn, queueArn, dlqArn]) =>
+        JSON.stringify(
+          taskRolePolicy(manifest, {
+            topicArn,
+            keyArn,
+            bucketArn,
+            queue: queueArn && dlqArn ? { queueArn, dlqArn } : undefined,
+          }),
+        ),
+      );
+    // Whether a service needs AWS at all follows from its manifest alone, before any ARN exists.
+    const needsAws = taskRolePolicy(manifest, arnPlaceholders) !== undefined;
+    const taskPolicy = needsAws
+      ? [new aws.iam.RolePolicy(`${name}-task`, { role: taskRole.id, policy: taskPolicyJson }, parent)]
+      : [];
     const executionRole = new aws.iam.Role(
       `${name}-execution`,
       { namePrefix: `${fullName}-exec-`.slice(0, 38), assumeRolePolicy: assumedByEcsTasks },
@@ -126,13 +133,11 @@ export class ServiceDeployment extends pulumi.ComponentResource {
       `${name}-execution`,
       {
         role: executionRole.id,
-        policy: policyDocument(
-          executionRoleStatements({
-            repositoryArn: image.repositoryArn,
-            logGroupArn: logGroup.arn,
-            secretArn: secret.arn,
-          }),
-        ),
+        policy: pulumi
+          .all([image.repositoryArn, logGroup.arn, secret.arn])
+          .apply(([repositoryArn, logGroupArn, secretArn]) =>
+            JSON.stringify(executionRolePolicy({ repositoryArn, logGroupArn, secretArn })),
+          ),
       },
       parent,
     );

@@ -47,12 +47,21 @@ export class Storage extends pulumi.ComponentResource {
       name,
       {
         bucket: bucket.id,
-        rules: Object.entries(args.expiryDays).map(([prefix, days]) => ({
-          id: `expire-${prefix.replace(/\/$/, '')}`,
-          status: 'Enabled',
-          filter: { prefix },
-          expiration: { days },
-        })),
+        rules: [
+          ...Object.entries(args.expiryDays).map(([prefix, days]) => ({
+            id: `expire-${prefix.replace(/\/$/, '')}`,
+            status: 'Enabled',
+            filter: { prefix },
+            expiration: { days },
+          })),
+          // A multipart upload whose abort failed (the task died mid-upload) bills its parts until removed.
+          {
+            id: 'abort-incomplete-multipart-uploads',
+            status: 'Enabled',
+            filter: { prefix: '' },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+          },
+        ],
       },
       parent,
     );

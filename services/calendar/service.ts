@@ -7,5 +7,5 @@ export default defineService({
   publishes: ['CalendarStarted', 'CalendarGenerated', 'CalendarFailed'],
   queue: { visibilityTimeoutSeconds: 60, maxReceiveCount: 5 },
   resources: { cpu: 1024, memoryMiB: 2048 },
-  storagePrefixes: ['calendars/', 'claim-checks/'],
+  storage: { reads: [], writes: ['calendars/'] },
 });

@@ -8,5 +8,5 @@ export default defineService({
   http: { pathPrefixes: ['/api/v1/todos', '/api/v1/health'], healthPath: '/api/v1/health', priority: 100 },
   scaling: { minTasks: 2, maxTasks: 6, backlogPerTask: 100, cpuTargetPercent: 60 },
   resources: { cpu: 512, memoryMiB: 1024 },
-  storagePrefixes: ['calendars/', 'claim-checks/'],
+  storage: { reads: ['calendars/'], writes: [] }, // streams finished calendars; claim checks are derived
 });

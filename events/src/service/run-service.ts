@@ -97,7 +97,8 @@ export async function runService<S extends z.ZodType<ServiceConfig>>(
   const aws = awsClients(env);
   const storage = config.EVENTS_BUCKET ? { s3: aws.s3, bucket: config.EVENTS_BUCKET } : undefined;
 
-  const relay = config.EVENTS_TOPIC_ARN
+  // Only a publisher has an outbox; the runner hands every service the topic ARN.
+  const relay = manifest.publishes.length && config.EVENTS_TOPIC_ARN
     ? await startOutboxRelay({
         db,
         sns: aws.sns,

@@ -1,0 +1,170 @@
+import { catalog, type EventType, eventTypes } from './catalog/index.ts';
+import { claimCheckPrefix } from './claim-check.ts';
+import type { ServiceManifest } from './manifest.ts';
+
+/**
+ * The AWS contract: for every capability the code has, the exact IAM actions and resources
+ * its calls need. infra/ builds every role policy from these declarations and nothing else,
+ * and the IAM-enforced contract test (infra/contract/) proves they cover every call the code
+ * sends — and that no action in them is superfluous. Change a module's calls, change its
+ * entry here; the test fails until both agree.
+ *
+ * Resources are plain ARN strings: infra resolves its Pulumi outputs first (one `apply`), so
+ * this module stays free of Pulumi and the test can evaluate the very same documents.
+ */
+
+export interface PolicyStatement {
+  Sid: string;
+  Effect: 'Allow';
+  Action: string[];
+  Resource: string | string[];
+}
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: PolicyStatement[];
+}
+
+/** The ARNs a task role's grants refer to. */
+export interface ServiceResources {
+  topicArn: string;
+  /** Customer-managed key encrypting the topic and every queue. */
+  keyArn: string;
+  bucketArn: string;
+  /** Present for a service that consumes events. */
+  queue?: { queueArn: string; dlqArn: string } | undefined;
+}
+
+const allow = (Sid: string, Action: string[], Resource: string | string[]): PolicyStatement => ({
+  Sid,
+  Effect: 'Allow',
+  Action,
+  Resource,
+});
+const objectsUnder = (bucketArn: string, prefixes: readonly string[]) =>
+  prefixes.map((prefix) => `${bucketArn}/${prefix}*`);
+
+/**
+ * outbox/relay.ts → publish-batch.ts `PublishBatch`. AWS authorises PublishBatch as
+ * sns:Publish. The topic is SSE-KMS: a publisher needs a data key (and Decrypt to use it).
+ */
+export function publishEvents(r: ServiceResources): PolicyStatement[] {
+  return [
+    allow('PublishEvents', ['sns:Publish'], r.topicArn),
+    allow('EncryptPublishedEvents', ['kms:GenerateDataKey', 'kms:Decrypt'], r.keyArn),
+  ];
+}
+
+/**
+ * consumer/runtime.ts and its modules, on the service's own queue: queue-info.ts reads
+ * `GetQueueAttributes` (VisibilityTimeout, RedrivePolicy) then `GetQueueUrl` of the DLQ;
+ * the poll loop `ReceiveMessage`; queue-batchers.ts `DeleteMessageBatch` and
+ * `ChangeMessageVisibilityBatch` (authorised as DeleteMessage / ChangeMessageVisibility);
+ * dead-lettering `SendMessage` to the DLQ. Receiving from and sending to SSE-KMS queues
+ * needs the key.
+ */
+export function consumeQueue(r: ServiceResources & { queue: { queueArn: string; dlqArn: string } }) {
+  return [
+    allow(
+      'ConsumeOwnQueue',
+      ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
+      r.queue.queueArn,
+    ),
+    allow('DeadLetterToOwnDlq', ['sqs:GetQueueUrl', 'sqs:SendMessage'], r.queue.dlqArn),
+    allow('DecryptReceivedAndEncryptDeadLetters', ['kms:Decrypt', 'kms:GenerateDataKey'], r.keyArn),
+  ];
+}
+
+/**
+ * claim-check.ts `resolveData` → `GetObject`. s3:ListBucket on the bucket makes a missing
+ * object answer 404 NoSuchKey (dead-lettered at once) instead of 403 AccessDenied (retried
+ * until maxReceiveCount). ListBucket cannot be narrowed to a prefix for that check.
+ */
+export function readObjects(Sid: string, bucketArn: string, prefixes: readonly string[]): PolicyStatement[] {
+  return [
+    allow(Sid, ['s3:GetObject'], objectsUnder(bucketArn, prefixes)),
+    allow(`${Sid}MissingIsNotFound`, ['s3:ListBucket'], bucketArn),
+  ];
+}
+
+/**
+ * claim-check.ts `offloadIfLarge` → `PutObject`; calendar's jobs/upload.ts `PutObject` or a
+ * multipart upload (CreateMultipartUpload, UploadPart, CompleteMultipartUpload are all
+ * s3:PutObject) and `AbortMultipartUpload` when it fails.
+ */
+export function writeObjects(
+  Sid: string,
+  bucketArn: string,
+  prefixes: readonly string[],
+  { multipart }: { multipart: boolean },
+): PolicyStatement[] {
+  return [
+    allow(
+      Sid,
+      multipart ? ['s3:PutObject', 's3:AbortMultipartUpload'] : ['s3:PutObject'],
+      objectsUnder(bucketArn, prefixes),
+    ),
+  ];
+}
+
+/** Event types whose data may exceed the bus's message size and so travel by claim check. */
+export const claimCheckedEventTypes: readonly EventType[] = eventTypes.filter(
+  (type) => (catalog[type] as { mayTravelByClaimCheck?: boolean }).mayTravelByClaimCheck === true,
+);
+const touchesClaimChecks = (types: readonly EventType[]) => types.some((type) => claimCheckedEventTypes.includes(type));
+
+/**
+ * Everything a service's code may do, derived from its manifest alone: consume its queue (and
+ * dead-letter into its DLQ) if it consumes; publish if it publishes; write claim checks if it
+ * publishes an event that can travel by claim check and read them if it consumes one; read
+ * and write its declared storage prefixes. Undefined when it needs no AWS access at all.
+ */
+export function taskRolePolicy(manifest: ServiceManifest, r: ServiceResources): PolicyDocument | undefined {
+  const statements: PolicyStatement[] = [];
+  if (manifest.consumes.length > 0) {
+    if (!r.queue) throw new Error(`${manifest.name} consumes events but has no queue`);
+    statements.push(...consumeQueue({ ...r, queue: r.queue }));
+  }
+  if (manifest.publishes.length > 0) statements.push(...publishEvents(r));
+  if (touchesClaimChecks(manifest.consumes))
+    statements.push(...readObjects('ReadClaimChecks', r.bucketArn, [claimCheckPrefix]));
+  if (touchesClaimChecks(manifest.publishes)) {
+    statements.push(...writeObjects('WriteClaimChecks', r.bucketArn, [claimCheckPrefix], { multipart: false }));
+  }
+  if (manifest.storage.reads.length > 0)
+    statements.push(...readObjects('ReadStorage', r.bucketArn, manifest.storage.reads));
+  if (manifest.storage.writes.length > 0) {
+    statements.push(...writeObjects('WriteStorage', r.bucketArn, manifest.storage.writes, { multipart: true }));
+  }
+  return statements.length > 0 ? { Version: '2012-10-17', Statement: mergeKeyGrants(statements) } : undefined;
+}
+
+/** Publishing and consuming both use the key: one statement with the union of their actions. */
+function mergeKeyGrants(statements: PolicyStatement[]): PolicyStatement[] {
+  const kms = statements.filter((statement) => statement.Action.every((action) => action.startsWith('kms:')));
+  if (kms.length < 2) return statements;
+  const actions = [...new Set(kms.flatMap((statement) => statement.Action))].sort();
+  const merged = allow('UseMessagingKey', actions, kms[0]?.Resource ?? []);
+  return [...statements.filter((statement) => !kms.includes(statement)), merged];
+}
+
+/** What ECS itself needs to start a service's task: pull its image, write its logs, read its secret. */
+export function executionRolePolicy(r: {
+  repositoryArn: string;
+  logGroupArn: string;
+  secretArn: string;
+}): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      // AWS requires Resource "*" here: the token is for the whole registry, not one repository.
+      allow('RegistryLogin', ['ecr:GetAuthorizationToken'], '*'),
+      allow(
+        'PullOwnImage',
+        ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+        r.repositoryArn,
+      ),
+      allow('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], `${r.logGroupArn}:*`),
+      allow('ReadOwnSecret', ['secretsmanager:GetSecretValue'], r.secretArn),
+    ],
+  };
+}

@@ -1,0 +1,52 @@
+// The AWS emulator (fauxqs: SNS, SQS, S3) in its own process, started by the runner, so the
+// SQLite work behind every message never runs on the gateway's event loop.
+import { Server } from 'node:net';
+import { DatabaseSync } from 'node:sqlite';
+import { startFauxqs } from 'fauxqs';
+
+const port = Number(process.env.FAUXQS_PORT ?? 4566);
+const host = process.env.HOST || '127.0.0.1';
+const dataDir = process.env.FAUXQS_DATA_DIR;
+
+// fauxqs 2.4 has no options for these two, so they are set where it makes the calls:
+// 1. It commits every message change with SQLite's default synchronous=FULL, an fsync each
+//    (2.7 ms per insert here). In WAL mode synchronous=NORMAL still survives a killed
+//    process (the commit is in the OS's cache); only a power cut can lose the last commits.
+const exec = DatabaseSync.prototype.exec;
+DatabaseSync.prototype.exec = function (this: DatabaseSync, sql: string) {
+  exec.call(this, sql);
+  if (/^PRAGMA journal_mode = WAL$/i.test(sql.trim())) exec.call(this, 'PRAGMA synchronous = NORMAL');
+};
+// 2. It listens on every interface (0.0.0.0); an emulator without auth must not be reachable
+//    from other machines unless HOST says so.
+const listen = Server.prototype.listen;
+Server.prototype.listen = function (this: Server, ...args: unknown[]) {
+  const [options] = args;
+  if (options && typeof options === 'object' && (options as { host?: string }).host === '0.0.0.0')
+    args[0] = { ...options, host };
+  return listen.apply(this, args as Parameters<typeof listen>);
+} as typeof listen;
+
+const send = (message: object) => process.send?.(message);
+try {
+  const server = await startFauxqs({ port, logger: false, ...(dataDir ? { dataDir } : {}) });
+  const stop = () =>
+    void server.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  const reachableAt = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  send({ type: 'ready', address: `http://${reachableAt}:${server.port}` });
+} catch (error) {
+  const code = (error as NodeJS.ErrnoException).code;
+  send({
+    type: 'failed',
+    message:
+      code === 'EADDRINUSE'
+        ? `Port ${port} (the AWS emulator) is in use: set FAUXQS_PORT to a free port, or 0 for any`
+        : String(error),
+  });
+  process.exit(1);
+}
