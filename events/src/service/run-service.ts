@@ -98,16 +98,17 @@ export async function runService<S extends z.ZodType<ServiceConfig>>(
   const storage = config.EVENTS_BUCKET ? { s3: aws.s3, bucket: config.EVENTS_BUCKET } : undefined;
 
   // Only a publisher has an outbox; the runner hands every service the topic ARN.
-  const relay = manifest.publishes.length && config.EVENTS_TOPIC_ARN
-    ? await startOutboxRelay({
-        db,
-        sns: aws.sns,
-        topicArn: config.EVENTS_TOPIC_ARN,
-        source: manifest.name,
-        log,
-        claimCheck: storage,
-      })
-    : undefined;
+  const relay =
+    manifest.publishes.length && config.EVENTS_TOPIC_ARN
+      ? await startOutboxRelay({
+          db,
+          sns: aws.sns,
+          topicArn: config.EVENTS_TOPIC_ARN,
+          source: manifest.name,
+          log,
+          claimCheck: storage,
+        })
+      : undefined;
   const wakeRelay = () => relay?.wake();
   const parts = await definition.parts({ config, db, log, aws, storage, wakeRelay });
   const unhandled = manifest.consumes.filter((type) => !parts.handlers?.[type]);
