@@ -3,8 +3,8 @@
 // its own process → one gateway routing like the ALB. The runner owns every process it
 // starts: they stop when it stops, however it stops, and DATA_DIR is locked while it runs.
 import { resolve } from 'node:path';
+import { backoffSeconds } from '@taskoverflow/events';
 import { awsClients } from '@taskoverflow/events/aws';
-import { backoffSeconds } from '@taskoverflow/events/consumer/backoff';
 import { loadManifests, repoRoot } from '@taskoverflow/events/manifests';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { applyTopology } from '@taskoverflow/events/topology-apply';

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from '@taskoverflow/events/testing/wait';
+import { waitFor } from '@taskoverflow/events/testing';
 
 export interface RunningService {
   name: string;

@@ -136,7 +136,7 @@ CREATE TABLE received_events (
 }
 
 function receivedEvents(): string {
-  return `import type { CloudEvent } from '@taskoverflow/events/envelope';
+  return `import type { CloudEvent } from '@taskoverflow/events';
 import type { Queryable } from '@taskoverflow/platform';
 
 export type ReceivedEvent = { event_id: string; type: string; subject: string };
@@ -222,7 +222,7 @@ function handlersTest({ name, consumes }: ServiceSpec): string {
 `
       : '';
   return `import assert from 'node:assert/strict';
-import { makeEvent } from '@taskoverflow/events/envelope';
+import { makeEvent } from '@taskoverflow/events';
 import { createLogger } from '@taskoverflow/platform';
 import { openTestDb, type TestDb, testDriver } from '@taskoverflow/platform/testing';
 import manifest from '../service.ts';
