@@ -3,6 +3,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import type { Db, Logger } from '@taskoverflow/platform';
 import { isEventType } from '../catalog/index.ts';
 import { offloadIfLarge } from '../claim-check.ts';
+import { backoffDelay } from '../consumer/backoff.ts';
 import { type CloudEvent, makeEnvelope } from '../envelope.ts';
 import { claimBatch, markFailed, markSent, type OutboxRow, purgeSent } from './claim.ts';
 import { chunkForPublish, type Outgoing, publishChunk } from './publish-batch.ts';
@@ -60,8 +61,8 @@ export function envelopeOf(row: OutboxRow, source: string): Omit<CloudEvent, 'da
 
 /**
  * Publishes outbox rows to SNS. Woken in-process by whoever committed rows (`wake()`),
- * polls as a fallback, publishes with PublishBatch, and retries failures with exponential
- * backoff. Order is not kept: consumers drop stale events by `sequence` (ADR 0070).
+ * polls as a fallback, publishes with PublishBatch, and retries failures with the one
+ * exponential backoff. Order is not kept: consumers drop stale events by `sequence` (ADR 0070).
  */
 export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
   const { db, sns, topicArn, source, log } = options;
@@ -69,8 +70,6 @@ export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
   const leaseSeconds = options.leaseSeconds ?? 30;
   const retryBaseMs = options.retryBaseMs ?? 500;
   const retryMaxMs = options.retryMaxMs ?? 60_000;
-  const backoff = (attempts: number) =>
-    Math.min(retryMaxMs, retryBaseMs * 2 ** (attempts - 1)) * (0.8 + Math.random() * 0.4);
 
   let stopped = false;
   let running: Promise<void> | undefined;
@@ -105,7 +104,7 @@ export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
         for (const [key, reason] of failed) {
           const row = byKey.get(key);
           if (!row) continue;
-          const delay = backoff(row.attempts);
+          const delay = backoffDelay(row.attempts, retryBaseMs, retryMaxMs);
           log.warn(
             { eventId: row.id, type: row.type, attempts: row.attempts, reason, retryInMs: Math.round(delay) },
             'publish failed',
