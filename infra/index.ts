@@ -5,6 +5,7 @@ import { claimCheckPrefix } from '@taskoverflow/events';
 import { loadManifests } from '@taskoverflow/events/manifests';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { Alarms } from './src/alarms.ts';
+import { ApiAccess } from './src/api-access.ts';
 import { Cluster } from './src/cluster.ts';
 import { loadStackConfig } from './src/config.ts';
 import { Database } from './src/database.ts';
@@ -56,6 +57,14 @@ const storage = new Storage('storage', {
   prefix,
   expiryDays: { 'calendars/': config.calendarsExpiryDays, [claimCheckPrefix]: config.claimChecksExpiryDays },
 });
+const apiAccess = new ApiAccess('api', {
+  prefix,
+  authPublicKeys: config.authPublicKeys && JSON.stringify(config.authPublicKeys),
+  authAnonymousScopes: config.authAnonymousScopes,
+  corsAllowedOrigins: config.corsAllowedOrigins,
+  wafRateLimitPerFiveMinutes: config.wafRateLimitPerFiveMinutes,
+  loadBalancerArn: loadBalancer.arn,
+});
 const messaging = new Messaging('events', { topology: buildTopology(manifests, prefix), accountId });
 
 const deployments = Object.fromEntries(
@@ -82,6 +91,7 @@ const deployments = Object.fromEntries(
       desiredCount: config.desiredCounts[manifest.name] ?? manifest.scaling.minTasks,
       logRetentionDays: config.logRetentionDays,
       ecrKeepImages: config.ecrKeepImages,
+      apiEnv: apiAccess.serviceEnv,
     }),
   ]),
 );
@@ -101,6 +111,7 @@ export const topicArn = messaging.topicArn;
 export const bucketName = storage.bucketName;
 export const alarmTopicArn = alarms.topicArn;
 export const databaseSecretArn = database.masterSecretArn;
+export const tokenSigningKeySecretArn = apiAccess.signingKeySecretArn;
 export const queueUrls = Object.fromEntries(
   Object.entries(messaging.queues).map(([service, queue]) => [service, queue.queueUrl]),
 );

@@ -231,7 +231,7 @@ describe('infra: the Pulumi program under mocks (dev stack config)', () => {
       const conditions = rule.inputs.conditions as { pathPattern: { values: string[] } }[];
       assert.deepEqual(
         conditions[0]?.pathPattern.values,
-        manifest.http?.pathPrefixes.flatMap((prefix) => [prefix, `${prefix}/*`]),
+        manifest.http?.pathPrefixes.flatMap((prefix) => (prefix === '/' ? ['/*'] : [prefix, `${prefix}/*`])),
       );
       const group = named(stack, 'aws:lb/targetGroup:TargetGroup', manifest.name);
       assert.equal((group.inputs.healthCheck as { path: string }).path, manifest.http?.healthPath);

@@ -43,6 +43,7 @@ describe('npm start (the whole system on one machine)', function () {
         DATA_DIR: dataDir,
         LOG_LEVEL: 'warn',
         AWS_ENDPOINT_URL: '',
+        DATABASE_URL: '', // the embedded default, also in CI where DATABASE_URL names the machine's server
       },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // its own process group, so cleanup can stop the services with it
@@ -84,10 +85,25 @@ describe('npm start (the whole system on one machine)', function () {
     assert.equal(response.status, 201);
     return (await response.json()) as { id: number };
   };
+  const adminToken = () => readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
   const auditOf = async (subject: number) => {
-    const response = await fetch(`${base}/api/v1/audit?subject=${subject}`);
+    const response = await fetch(`${base}/api/v1/audit?subject=${subject}`, {
+      headers: { authorization: `Bearer ${adminToken()}` },
+    });
     return ((await response.json()) as { items: Array<{ type: string; subject: string }> }).items;
   };
+
+  it('when the stack is ready, then it names the admin token, which opens the audit log that is closed without it', async () => {
+    const anonymous = await fetch(`${base}/api/v1/audit`);
+    const webhooks = await fetch(`${base}/api/v1/webhooks`);
+    const admin = await fetch(`${base}/api/v1/audit`, { headers: { authorization: `Bearer ${adminToken()}` } });
+
+    assert.match(output, /Admin token \(audit, webhooks\): .*admin\.token/);
+    assert.equal(anonymous.status, 401);
+    assert.deepEqual(await anonymous.json(), { error: 'A bearer token with scope audit:read is required' });
+    assert.equal(webhooks.status, 401);
+    assert.equal(admin.status, 200);
+  });
 
   it('when the stack is ready, then stack.json names the runner, the gateway and every queue', () => {
     const stack = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8'));
@@ -185,10 +201,13 @@ describe('npm start (the whole system on one machine)', function () {
   });
 
   it('when stopped with SIGTERM, then every process exits cleanly', async () => {
+    const { children } = JSON.parse(readFileSync(join(dataDir, 'runner.lock'), 'utf8')) as { children: number[] };
     const exited = new Promise<number | null>((resolve) => runner.once('exit', (code) => resolve(code)));
     runner.kill('SIGTERM');
 
     assert.equal(await exited, 0);
+    assert.deepEqual(children.filter(isRunning), [], 'no process of the stack left');
+    assert.equal(existsSync(join(dataDir, 'postgres', 'postmaster.pid')), false, 'PostgreSQL shut down');
     assert.equal(existsSync(join(dataDir, 'stack.json')), false, 'stack.json removed');
     assert.equal(existsSync(join(dataDir, 'runner.lock')), false, 'DATA_DIR unlocked');
   });

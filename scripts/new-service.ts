@@ -92,8 +92,10 @@ export async function scaffoldService(request: ScaffoldRequest): Promise<Scaffol
     }
     const taken = manifests.find((manifest) => manifest.http?.pathPrefixes.some((other) => overlaps(prefix, other)));
     if (taken) throw new ScaffoldError(`--http ${prefix} overlaps a path prefix of the ${taken.name} service`);
-    // Load-balancer rule priorities must be unique: take the next free hundred.
-    const highest = Math.max(0, ...manifests.map((manifest) => manifest.http?.priority ?? 0));
+    // Load-balancer rule priorities must be unique: take the next free hundred, below the web UI's
+    // catch-all `/`, which stays the last rule.
+    const ordered = manifests.filter((manifest) => !manifest.http?.pathPrefixes.includes('/'));
+    const highest = Math.max(0, ...ordered.map((manifest) => manifest.http?.priority ?? 0));
     http = { prefix, priority: (Math.floor(highest / 100) + 1) * 100 };
   }
 

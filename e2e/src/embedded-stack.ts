@@ -11,6 +11,7 @@ import { runService } from '@taskoverflow/events/service';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { type AppliedTopology, applyTopology } from '@taskoverflow/events/topology-apply';
 import type { Db, Logger } from '@taskoverflow/platform';
+import { LOCAL_ANONYMOUS_SCOPES } from '@taskoverflow/platform/auth';
 import { openTestDb } from '@taskoverflow/platform/testing';
 import todoManifest from '@taskoverflow/todo/service.ts';
 import { todoService } from '@taskoverflow/todo/src/main.ts';
@@ -56,6 +57,7 @@ export async function startEmbeddedStack(log: Logger): Promise<EmbeddedStack> {
         EVENTS_TOPIC_ARN: applied.topicArn,
         EVENTS_QUEUE_URL: applied.queues[service]?.queueUrl,
         EVENTS_BUCKET: bucket,
+        AUTH_ANONYMOUS_SCOPES: LOCAL_ANONYMOUS_SCOPES, // the todo API answers anonymously, as under npm start
       };
       // A short long-poll so close() does not wait out a 20 s receive.
       const options = { env, db, log, host: '127.0.0.1', consumer: { waitTimeSeconds: 1, drainTimeoutMs: 5_000 } };

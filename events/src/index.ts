@@ -24,6 +24,7 @@ export {
   type OutboxSelect,
   outboxInsertSql,
 } from './outbox/append.ts';
+export { chunkForPublish, type Outgoing, publishChunk } from './outbox/publish-batch.ts';
 export { type Relay, type RelayOptions, startOutboxRelay } from './outbox/relay.ts';
 export * from './topology.ts';
 export { type AppliedQueue, type AppliedTopology, applyTopology, topicOnlyPolicy } from './topology-apply.ts';

@@ -16,6 +16,7 @@ export interface LoadBalancerArgs {
 export class LoadBalancer extends pulumi.ComponentResource {
   readonly securityGroupId: pulumi.Output<string>;
   readonly listenerArn: pulumi.Output<string>;
+  readonly arn: pulumi.Output<string>;
   readonly arnSuffix: pulumi.Output<string>;
   readonly url: pulumi.Output<string>;
 
@@ -97,6 +98,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
 
     this.securityGroupId = securityGroup.id;
     this.listenerArn = listener.arn;
+    this.arn = alb.arn;
     this.arnSuffix = alb.arnSuffix;
     this.url = pulumi.interpolate`${https ? 'https' : 'http'}://${alb.dnsName}`;
     this.registerOutputs({ url: this.url });

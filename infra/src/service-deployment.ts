@@ -42,6 +42,8 @@ export interface ServiceDeploymentArgs {
   desiredCount: number;
   logRetentionDays: number;
   ecrKeepImages: number;
+  /** Token verification and API settings (ApiAccess.serviceEnv). */
+  apiEnv?: Record<string, pulumi.Input<string>>;
 }
 
 /**
@@ -151,6 +153,7 @@ export class ServiceDeployment extends pulumi.ComponentResource {
       DB_POOL_SIZE: '4',
       ...(manifest.http ? { PORT: String(containerPort) } : {}),
       ...(args.queue ? { EVENTS_QUEUE_URL: args.queue.queueUrl } : {}),
+      ...args.apiEnv,
     };
     const taskDefinition = new aws.ecs.TaskDefinition(
       name,

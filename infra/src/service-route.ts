@@ -27,7 +27,8 @@ export class ServiceRoute extends pulumi.ComponentResource {
     const parent = { parent: this };
     const { http } = args;
 
-    const patterns = http.pathPrefixes.flatMap((prefix) => [prefix, `${prefix}/*`]);
+    // `/` (the web UI) is every path: one `/*`, not `/` and `//*`.
+    const patterns = http.pathPrefixes.flatMap((prefix) => (prefix === '/' ? ['/*'] : [prefix, `${prefix}/*`]));
     if (patterns.length > maxPathPatterns) {
       throw new Error(
         `services/${args.service}: an ALB rule takes at most ${maxPathPatterns} path patterns; ${http.pathPrefixes.length} prefixes need ${patterns.length}`,

@@ -275,6 +275,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServiceApp } from '@taskoverflow/events/service';
 import { createLogger } from '@taskoverflow/platform';
+import { testAuth } from '@taskoverflow/platform/auth/testing';
 import { openTestDb, type TestDb, testDriver } from '@taskoverflow/platform/testing';
 import manifest from '../service.ts';
 import { ${camel(name)}Migrations } from './migrations.ts';
@@ -288,6 +289,7 @@ describe(\`${name}: HTTP API (\${testDriver})\`, () => {
     test = await openTestDb('${name}', ${camel(name)}Migrations);
     const app = createServiceApp(manifest, {
       log: createLogger('${name}-test', 'silent'),
+      api: (await testAuth()).settings,
       routers: ${camel(name)}Routers(test.db),
       checks: { database: () => test.db.query('SELECT 1') },
     });

@@ -1,5 +1,8 @@
 import type Router from '@koa/router';
 import {
+  type ApiAccess,
+  apiAccess,
+  apiSettingsFromConfig,
   createLogger,
   type Db,
   type Logger,
@@ -31,6 +34,8 @@ export interface ServiceDeps<C> {
   storage: ClaimCheckStore | undefined;
   /** Publishes what was just committed to the outbox now rather than at the next poll. */
   wakeRelay: () => void;
+  /** Scopes (bearer tokens, anonymous scopes) and rate limits for the service's routes. */
+  access: ApiAccess;
 }
 
 /** A service is its manifest plus these. */
@@ -110,7 +115,8 @@ export async function runService<S extends z.ZodType<ServiceConfig>>(
         })
       : undefined;
   const wakeRelay = () => relay?.wake();
-  const parts = await definition.parts({ config, db, log, aws, storage, wakeRelay });
+  const api = apiSettingsFromConfig(config);
+  const parts = await definition.parts({ config, db, log, aws, storage, wakeRelay, access: apiAccess(api) });
   const unhandled = manifest.consumes.filter((type) => !parts.handlers?.[type]);
   if (unhandled.length) throw new Error(`${manifest.name} consumes ${unhandled.join(', ')} but has no handler for it`);
 
@@ -134,6 +140,7 @@ export async function runService<S extends z.ZodType<ServiceConfig>>(
 
   const app = createServiceApp(manifest, {
     log,
+    api,
     routers: parts.routers,
     middleware: parts.middleware,
     checks: {

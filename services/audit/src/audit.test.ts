@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type AnyEvent, makeEvent } from '@taskoverflow/events';
-import { sampleTodo } from '@taskoverflow/events/testing';
+import { sampleTodo, waitFor } from '@taskoverflow/events/testing';
 import { createLogger } from '@taskoverflow/platform';
+import { type TestAuth, testAuth } from '@taskoverflow/platform/auth/testing';
 import { openTestDb, type TestDb, testDrivers } from '@taskoverflow/platform/testing';
+import { type EventSourceMessage, EventSourceParserStream } from 'eventsource-parser/stream';
 import { createApp } from './app.ts';
 import { appendAuditEntries } from './log/append-audit-entry.ts';
 import { auditMigrations } from './migrations.ts';
@@ -21,16 +23,20 @@ for (const driver of testDrivers) {
     let test: TestDb;
     let server: Server;
     let base: string;
+    let auth: TestAuth;
+    let reader: { authorization: string };
     const record = (...events: AnyEvent[]) =>
       test.db.transaction((tx) => appendAuditEntries.batch(events, { tx, log }));
-    const get = async (query: string) => {
-      const response = await fetch(`${base}/api/v1/audit${query}`);
+    const get = async (query: string, headers = reader) => {
+      const response = await fetch(`${base}/api/v1/audit${query}`, { headers });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     };
 
     before(async () => {
       test = await openTestDb('audit', auditMigrations, driver);
-      server = createServer(createApp({ db: test.db, log }).callback());
+      auth = await testAuth(); // anonymous callers may use the todo API, never the audit log
+      reader = await auth.bearer(['audit:read']);
+      server = createServer(createApp({ db: test.db, log, api: auth.settings }).callback());
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     });
@@ -43,6 +49,24 @@ for (const driver of testDrivers) {
         'ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only; DELETE FROM audit_log; ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only;',
       ),
     );
+
+    it('when there is no token, then 401 JSON with a Bearer challenge, and nothing is shown', async () => {
+      await record(created(1));
+
+      const response = await fetch(`${base}/api/v1/audit`);
+
+      assert.equal(response.status, 401);
+      assert.match(response.headers.get('www-authenticate') ?? '', /^Bearer /);
+      assert.deepEqual(await response.json(), { error: 'A bearer token with scope audit:read is required' });
+    });
+
+    it('when the token lacks audit:read, then 403 JSON; with admin, then 200', async () => {
+      const writer = await get('', await auth.bearer(['todos:read', 'todos:write', 'webhooks:manage']));
+      const admin = await get('', await auth.bearer(['admin']));
+
+      assert.deepEqual(writer, { status: 403, body: { error: 'Token lacks scope audit:read' } });
+      assert.equal(admin.status, 200);
+    });
 
     it('when the same event is recorded twice, then it appears once', async () => {
       const event = created(1);
@@ -153,6 +177,115 @@ for (const driver of testDrivers) {
         assert.equal(status, 400, query);
         assert.equal(typeof body.error, 'string', query);
       }
+    });
+
+    describe('the live stream (GET /api/v1/audit/stream)', () => {
+      const streams: AbortController[] = [];
+      afterEach(() => {
+        for (const stream of streams.splice(0)) stream.abort();
+      });
+      /** Opens the stream and collects its events until the test ends. */
+      const open = async (query = '', headers: Record<string, string> = {}) => {
+        const controller = new AbortController();
+        streams.push(controller);
+        const response = await fetch(`${base}/api/v1/audit/stream${query}`, {
+          headers: { ...reader, ...headers },
+          signal: controller.signal,
+        });
+        const events: EventSourceMessage[] = [];
+        const body = response.body;
+        if (response.ok && body) {
+          void body
+            .pipeThrough(new TextDecoderStream())
+            .pipeThrough(new EventSourceParserStream())
+            .pipeTo(new WritableStream({ write: (event) => void events.push(event) }))
+            .catch(() => {}); // aborted when the test ends
+        }
+        const subjects = (count: number) =>
+          waitFor(() => events.length >= count && events.map((event) => JSON.parse(event.data).subject as string), {
+            timeoutMs: 10_000,
+            what: `${count} streamed events`,
+          });
+        return { response, events, subjects };
+      };
+
+      it('when entries are recorded while a client listens, then each arrives once, in order, with its position as id', async () => {
+        await record(created(1));
+        const stream = await open();
+        assert.match(stream.response.headers.get('content-type') ?? '', /^text\/event-stream/);
+
+        await record(created(2));
+        await record(deleted(2));
+
+        assert.deepEqual(await stream.subjects(3), ['1', '2', '2']);
+        const [first, second, third] = stream.events;
+        assert.equal(second?.event, 'audit');
+        assert.ok(Number(first?.id) < Number(second?.id) && Number(second?.id) < Number(third?.id));
+        assert.equal(JSON.parse(third?.data ?? '{}').type, 'TodoDeleted');
+      });
+
+      it('when a client resumes with Last-Event-ID, then it gets only what came after that id', async () => {
+        await record(created(1), created(2));
+        const first = await open();
+        await first.subjects(2);
+        const lastId = first.events[0]?.id ?? '';
+        await record(created(3));
+
+        const resumed = await open('', { 'last-event-id': lastId });
+
+        assert.deepEqual(await resumed.subjects(2), ['2', '3']);
+      });
+
+      it('when a client connects without Last-Event-ID, then it starts with the latest backlog entries', async () => {
+        await record(created(1), created(2), created(3));
+
+        const stream = await open('?backlog=2');
+        await record(created(4));
+
+        assert.deepEqual(await stream.subjects(3), ['2', '3', '4']);
+      });
+
+      it('when an earlier position commits after a later one, then the late entry is still sent', async () => {
+        const stream = await open('?backlog=0');
+        await record(created(1));
+        await stream.subjects(1);
+        const [{ position } = { position: '0' }] = await test.db.query<{ position: string }>(
+          'SELECT max(position)::text AS position FROM audit_log',
+        );
+        const late = Number(position) + 1;
+        // The next position is taken by a transaction that commits late: 1 ahead is visible first.
+        await test.db.query(
+          `INSERT INTO audit_log (position, event_id, type, subject, source, time, data)
+           OVERRIDING SYSTEM VALUE VALUES ($1, gen_random_uuid(), 'TodoCreated', 'later', 'taskoverflow/todo', now(), '{}')`,
+          [late + 1],
+        );
+        await stream.subjects(2);
+        await test.db.query(
+          `INSERT INTO audit_log (position, event_id, type, subject, source, time, data)
+           OVERRIDING SYSTEM VALUE VALUES ($1, gen_random_uuid(), 'TodoCreated', 'late', 'taskoverflow/todo', now(), '{}')`,
+          [late],
+        );
+
+        assert.deepEqual(await stream.subjects(3), ['1', 'later', 'late']);
+      });
+
+      it('when the caller has no token, then 401 and nothing is streamed', async () => {
+        const response = await fetch(`${base}/api/v1/audit/stream`);
+        assert.equal(response.status, 401);
+        assert.match(response.headers.get('www-authenticate') ?? '', /^Bearer/);
+      });
+
+      it('when Last-Event-ID or backlog is not valid, then 400 with a JSON error', async () => {
+        for (const [query, headers] of [
+          ['', { 'last-event-id': 'abc' }],
+          ['?backlog=101', {}],
+          ['?backlog=x', {}],
+        ] as const) {
+          const { response } = await open(query, headers);
+          assert.equal(response.status, 400, query);
+          assert.equal(typeof ((await response.json()) as { error: unknown }).error, 'string');
+        }
+      });
     });
 
     it('when someone tries to change the log, then the database refuses', async () => {

@@ -9,7 +9,11 @@ export const auditService = {
   manifest,
   env: auditEnvSchema,
   migrations: auditMigrations,
-  parts: ({ db }) => ({ handlers: auditHandlers, consumer: auditConsumerSettings, routers: auditRouters(db) }),
+  parts: ({ db, access }) => ({
+    handlers: auditHandlers,
+    consumer: auditConsumerSettings,
+    routers: auditRouters(db, access),
+  }),
 } satisfies ServiceDefinition<typeof auditEnvSchema>;
 
 if (import.meta.main) await runService(auditService, { exitOnSignal: true });

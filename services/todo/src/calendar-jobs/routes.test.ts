@@ -127,6 +127,11 @@ describe(`iCal job API (${testDriver})`, () => {
       assert.equal(await status(id), 'STARTED');
       await deliver(({ tx }) => handlers.CalendarGenerated(event(generated(id)), { tx, log, receiveCount: 1 }));
       assert.equal(await status(id), 'SUCCESS');
+      assert.equal(
+        (await getJson(`/api/v1/todos/ical/${id}/status`)).body.reason,
+        undefined,
+        'no reason unless FAILURE',
+      );
     });
 
     it('when Started arrives after Generated, then the job stays SUCCESS', async () => {
@@ -149,7 +154,9 @@ describe(`iCal job API (${testDriver})`, () => {
       );
       await deliver(({ tx }) => handlers.CalendarGenerated(event(generated(id)), { tx, log, receiveCount: 1 }));
 
-      assert.equal(await status(id), 'FAILURE');
+      const { body } = await getJson(`/api/v1/todos/ical/${id}/status`);
+      assert.equal(body.task_status, 'FAILURE');
+      assert.equal(body.reason, 'boom', 'the status says why');
       const [row] = await h.db.query('SELECT reason, object_key FROM calendar_jobs WHERE id = $1', [id]);
       assert.deepEqual(row, { reason: 'boom', object_key: null });
     });
@@ -173,16 +180,23 @@ describe(`iCal job API (${testDriver})`, () => {
       assert.deepEqual(body, { error: 'Task not finished' });
     });
 
-    it('when the job is unknown or failed, then 404 "Task not finished" as well', async () => {
+    it('when the job failed, then 404 "Task not finished" as well', async () => {
       const failed = await createJob();
       await deliver(({ tx }) =>
         handlers.CalendarFailed(event({ jobId: failed, reason: 'x' }), { tx, log, receiveCount: 1 }),
       );
 
-      for (const id of [failed, '0b4e7a8e-8f4e-4a8e-9a6e-4a8e9a6e4a8e', 'junk']) {
+      const { status, body } = await getJson(`/api/v1/todos/ical/${failed}/result`);
+
+      assert.equal(status, 404);
+      assert.deepEqual(body, { error: 'Task not finished' });
+    });
+
+    it('when the job is unknown or its id malformed, then 404 "Task not found", as /status says', async () => {
+      for (const id of ['0b4e7a8e-8f4e-4a8e-9a6e-4a8e9a6e4a8e', 'junk']) {
         const { status, body } = await getJson(`/api/v1/todos/ical/${id}/result`);
         assert.equal(status, 404);
-        assert.deepEqual(body, { error: 'Task not finished' });
+        assert.deepEqual(body, { error: 'Task not found' });
       }
     });
 
