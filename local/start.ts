@@ -5,6 +5,7 @@
 import { relative, resolve } from 'node:path';
 import { backoffSeconds } from '@taskoverflow/events';
 import { awsClients } from '@taskoverflow/events/aws';
+import { backfillEnv } from '@taskoverflow/events/backfill';
 import { loadManifests, repoRoot } from '@taskoverflow/events/manifests';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { applyTopology } from '@taskoverflow/events/topology-apply';
@@ -12,6 +13,7 @@ import { baseEnvSchema, createLogger, loadConfig } from '@taskoverflow/platform'
 import { bootstrapLocalAuth } from '@taskoverflow/platform/auth';
 import getPort, { portNumbers } from 'get-port';
 import { z } from 'zod';
+import { watchBacklog } from './backlog.ts';
 import { createGateway } from './gateway.ts';
 import { waitUntilHealthy } from './health.ts';
 import { DataDirInUse, lockDataDir } from './lock.ts';
@@ -211,6 +213,7 @@ try {
         EVENTS_QUEUE_URL: applied.queues[manifest.name]?.queueUrl ?? '',
         ...localAuth.env,
         TRUST_PROXY: 'true', // behind the gateway, which sets X-Forwarded-*
+        ...backfillEnv(manifest, manifests, (service) => applied.queues[service]?.queueUrl),
       };
       if (!env.EVENTS_QUEUE_URL) delete env.EVENTS_QUEUE_URL;
       const handle = startChild(
@@ -231,6 +234,7 @@ try {
     dataDir,
     stackFile(`http://127.0.0.1:${config.PORT}`, endpoint, config.AWS_REGION, config.EVENTS_BUCKET, applied),
   );
+  watchBacklog(awsClients({ ...process.env, ...awsEnv }).sqs, applied.queues, (line) => console.log(line));
 } catch (error) {
   // Whatever started before the failure is stopped: a failed start leaves nothing running.
   if (error instanceof StartError) console.error(error.message);

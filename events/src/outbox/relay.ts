@@ -5,6 +5,7 @@ import { isEventType } from '../catalog/index.ts';
 import { offloadIfLarge } from '../claim-check.ts';
 import { backoffDelay } from '../consumer/backoff.ts';
 import { type CloudEvent, makeEnvelope } from '../envelope.ts';
+import { relayTelemetry } from '../telemetry/relay.ts';
 import { claimBatch, markFailed, markSent, type OutboxRow, purgeSent } from './claim.ts';
 import { chunkForPublish, type Outgoing, publishChunk } from './publish-batch.ts';
 
@@ -77,6 +78,7 @@ export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
   let lastPurge = 0;
   let lastVacuum = 0;
   let sentSinceVacuum = 0;
+  const telemetry = relayTelemetry({ db, topicArn, source });
 
   async function publishRound(): Promise<number> {
     const rows = await claimBatch(db, batchSize, leaseSeconds);
@@ -98,7 +100,14 @@ export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
     const sent: string[] = [];
     for (let start = 0; start < chunks.length; start += PARALLEL_CALLS) {
       const calls = chunks.slice(start, start + PARALLEL_CALLS);
-      const results = await Promise.all(calls.map((chunk) => publishChunk(sns, topicArn, chunk)));
+      const results = await Promise.all(
+        calls.map((chunk) =>
+          telemetry.publish(
+            chunk.map((message) => ({ ...message, traceparent: byKey.get(message.key)?.traceparent })),
+            () => publishChunk(sns, topicArn, chunk),
+          ),
+        ),
+      );
       for (const [index, failed] of results.entries()) {
         sent.push(...(calls[index] ?? []).filter((message) => !failed.has(message.key)).map((message) => message.key));
         for (const [key, reason] of failed) {
@@ -162,6 +171,7 @@ export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
     async stop() {
       stopped = true;
       clearInterval(timer);
+      telemetry.stop();
       await running;
     },
   };

@@ -3,6 +3,7 @@ import { createLogger } from '@taskoverflow/platform';
 import { handleMessages, type Ordering, type Outcome } from '../consumer/handle-message.ts';
 import type { Handlers } from '../consumer/types.ts';
 import type { AnyEvent, CloudEvent } from '../envelope.ts';
+import { consumerTelemetry } from '../telemetry/consumer.ts';
 import { waitFor } from './wait.ts';
 
 export interface RunHandlersOptions {
@@ -35,6 +36,7 @@ export async function runHandlers(
     claimCheck: undefined,
     onCommit: undefined,
     ordering: options.ordering ?? 'latest',
+    telemetry: consumerTelemetry(options.service ?? 'test', 'run-handlers'),
   };
   const messages = events.map((event, index) => ({
     MessageId: String(index),

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import notification from '@taskoverflow/notification/service.ts';
 import { createLogger } from '@taskoverflow/platform';
 import { testAuth } from '@taskoverflow/platform/auth/testing';
 import { sendRequest } from '@taskoverflow/platform/test-http';
-import { webhookEventTypes } from '../ui/webhook-event-types.ts';
 import { createApp } from './app.ts';
 import { type Asset, buildAssets } from './assets.ts';
 
@@ -84,9 +82,5 @@ describe('web service', function () {
 
     assert.equal(response.status, 405);
     assert.equal(response.headers.get('allow'), 'HEAD, GET');
-  });
-
-  it('when the UI offers event types for webhooks, then they are exactly what the notification service delivers', () => {
-    assert.deepEqual([...webhookEventTypes], [...notification.consumes]);
   });
 });

@@ -1,13 +1,5 @@
-import { baseEnvSchema } from '@taskoverflow/platform';
-import { z } from 'zod';
+import { serviceEnvSchema } from '@taskoverflow/events/service';
+import manifest from '../service.ts';
 
-// The whole base schema: the shared HTTP app takes its API settings (proxy, CORS) from it.
-export const webEnvSchema = baseEnvSchema().extend({
-  PORT: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(65535)
-    .default(8080)
-    .describe('HTTP port of the web UI, and /health/live + /health/ready'),
-});
+/** Every service's settings; web uses its port, logging and the API settings (proxy, CORS). */
+export const webEnvSchema = serviceEnvSchema(manifest);

@@ -102,7 +102,8 @@ function TodoForm({ todo, onSaved, onCancel }: { todo?: Todo; onSaved: (saved: T
             <label for={`${prefix}-date`}>Date</label>
             <input
               type="date"
-              {...described(`${prefix}-date`, errors.deadline_at)}
+              id={`${prefix}-date`}
+              aria-invalid={errors.deadline_at ? 'true' : undefined}
               aria-describedby={errors.deadline_at ? `${prefix}-deadline-error` : undefined}
               value={date}
               onInput={(event) => setDate(event.currentTarget.value)}

@@ -258,6 +258,11 @@ describe('web UI in a browser (whole stack)', function () {
     await page.getByText('No webhooks yet.').waitFor();
     await scan('webhooks, none registered');
 
+    await page.getByLabel('Receiver URL').fill('ftp://127.0.0.1/hook');
+    await page.getByRole('button', { name: 'Register webhook' }).click();
+    assert.equal(await page.locator('#webhook-url-error').innerText(), 'url must use http or https');
+    assert.equal(await page.getByLabel('Receiver URL').getAttribute('aria-invalid'), 'true');
+
     await page.getByLabel('Receiver URL').fill(url);
     await page.getByRole('checkbox', { name: 'TodoCreated' }).check();
     await page.getByRole('button', { name: 'Register webhook' }).click();
