@@ -119,8 +119,10 @@ function registerSuite() {
     });
 
     // A failure is investigated from the services' own logs, so keep them where the message says.
+    let failed = false;
     afterEach(function () {
       if (this.currentTest?.state !== 'failed') return;
+      failed = true;
       const dir = dirname(callLog);
       for (const service of services.values()) writeFileSync(join(dir, `${service.name}.log`), service.output());
       console.error(`service logs and recorded calls (calls.jsonl) are in ${dir}`);
@@ -131,6 +133,7 @@ function registerSuite() {
       await receiver?.close();
       moto?.stop();
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (!failed) rmSync(dirname(callLog), { recursive: true, force: true });
     });
 
     // Paths no flow below reaches deterministically, exercised with the runtime's and the
