@@ -64,3 +64,11 @@ export function defineService(
 }
 
 export const healthPaths = { live: '/health/live', ready: '/health/ready' } as const;
+
+/**
+ * The load balancer's path patterns for HTTP path prefixes: a prefix and everything below it,
+ * except a prefix naming one file (a dot in its last segment, e.g. `/api/v1/openapi.json`), which
+ * matches exactly.
+ */
+export const pathPatterns = (prefixes: readonly string[]): string[] =>
+  prefixes.flatMap((prefix) => (/\.[^/]+$/.test(prefix) ? [prefix] : [prefix, `${prefix}/*`]));
