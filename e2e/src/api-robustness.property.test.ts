@@ -69,7 +69,12 @@ describe('every API: random and malformed requests never get a 5xx, and errors a
     fc.constantFrom('/health', '/openapi.json', '/00000000-0000-4000-8000-000000000000/deliveries', '/x/rotate-secret'),
     fc.stringMatching(/^(\/[\w%.~-]{0,12}){0,3}(\?[\w=&%]{0,20})?$/),
   );
-  const method = fc.oneof(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'), fc.constantFrom(...METHODS));
+  // CONNECT is answered outside the app (405 JSON, in the raw test below): Node's client never
+  // hands a CONNECT answer to a response callback.
+  const method = fc.oneof(
+    fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'),
+    fc.constantFrom(...METHODS.filter((name) => name !== 'CONNECT')),
+  );
   const body = fc.oneof(
     fc.constant(undefined),
     fc.jsonValue().map((value) => JSON.stringify(value)),
@@ -100,8 +105,15 @@ describe('every API: random and malformed requests never get a 5xx, and errors a
           if (tokens[token]) headers.authorization = tokens[token];
           if (type) headers['content-type'] = type;
           const path = `${prefix}${rest}`;
-          const response = await sendRequest({ port: ports[name] ?? 0, method: verb, path, headers, body: payload });
-          check(`${verb} ${name} ${path} (${token}, ${type})`, verb, response);
+          const context = `${verb} ${name} ${path} (${token}, ${type}, ${payload?.length ?? 'no'} body chars)`;
+          // A request left unanswered is a failure too: it names the request instead of timing out the suite.
+          let timer: NodeJS.Timeout | undefined;
+          const unanswered = new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`no answer within 15 s: ${context}`)), 15_000);
+          });
+          const request = sendRequest({ port: ports[name] ?? 0, method: verb, path, headers, body: payload });
+          const response = await Promise.race([request, unanswered]).finally(() => clearTimeout(timer));
+          check(context, verb, response);
         },
       ),
       { numRuns: RUNS },
@@ -128,6 +140,7 @@ describe('every API: random and malformed requests never get a 5xx, and errors a
         .integer({ min: 17_000, max: 40_000 })
         .map((size) => `GET / HTTP/1.1\r\nHost: a\r\nX-Big: ${'a'.repeat(size)}\r\n\r\n`),
       fc.constant('GET / HTTP/1.1\r\nHost: a\r\nno colon here\r\n\r\n'),
+      fc.constant('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'),
       fc.constant(
         'POST /api/v1/todos HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
       ),
