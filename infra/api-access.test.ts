@@ -3,6 +3,9 @@ import { type RecordedResource, runProgram, stackConfigFromFile } from './testin
 
 const devConfig = stackConfigFromFile(new URL('../Pulumi.dev.yaml', import.meta.url));
 const ofType = (list: readonly RecordedResource[], type: string) => list.filter((resource) => resource.type === type);
+/** The services' task definitions (not the one-off database bootstrap, which serves no API). */
+const serviceDefinitions = (stack: readonly RecordedResource[]) =>
+  ofType(stack, 'aws:ecs/taskDefinition:TaskDefinition').filter((definition) => definition.name !== 'db-bootstrap');
 const containerEnv = (definition: RecordedResource) => {
   const [container] = JSON.parse(String(definition.inputs.containerDefinitions)) as {
     environment: { name: string; value: string }[];
@@ -14,7 +17,7 @@ describe('infra: API access (tokens, CORS, WAF)', () => {
   it('when nothing is configured, then services refuse anonymous callers, trust only the ALB and there is no WAF', async () => {
     const { resources: stack, outputs } = await runProgram('access-default', devConfig);
 
-    for (const definition of ofType(stack, 'aws:ecs/taskDefinition:TaskDefinition')) {
+    for (const definition of serviceDefinitions(stack)) {
       const env = containerEnv(definition);
       assert.deepEqual(
         [env.AUTH_ANONYMOUS_SCOPES, env.AUTH_PUBLIC_KEYS, env.TRUST_PROXY],
@@ -47,7 +50,7 @@ describe('infra: API access (tokens, CORS, WAF)', () => {
       'taskoverflow:wafRateLimitPerFiveMinutes': '2000',
     });
 
-    for (const definition of ofType(stack, 'aws:ecs/taskDefinition:TaskDefinition')) {
+    for (const definition of serviceDefinitions(stack)) {
       const env = containerEnv(definition);
       assert.deepEqual(
         [env.AUTH_PUBLIC_KEYS, env.AUTH_ANONYMOUS_SCOPES, env.CORS_ALLOWED_ORIGINS],
@@ -55,7 +58,8 @@ describe('infra: API access (tokens, CORS, WAF)', () => {
       );
     }
     const [acl] = ofType(stack, 'aws:wafv2/webAcl:WebAcl');
-    const [rule] = acl?.inputs.rules as { action: unknown; statement: { rateBasedStatement: unknown } }[];
+    assert.ok(acl, 'a WAF web ACL is created');
+    const [rule] = acl.inputs.rules as { action: unknown; statement: { rateBasedStatement: unknown } }[];
     assert.deepEqual(rule?.statement.rateBasedStatement, { limit: 2000, aggregateKeyType: 'IP' });
     assert.deepEqual(rule?.action, { block: {} });
     const [association] = ofType(stack, 'aws:wafv2/webAclAssociation:WebAclAssociation');

@@ -19,8 +19,11 @@ export function routesFrom(manifests: readonly ServiceManifest[]): Route[] {
     .sort((a, b) => a.priority - b.priority || b.prefix.length - a.prefix.length);
 }
 
-/** `/api/v1/todos` matches `/api/v1/todos`, `/api/v1/todos/1` and `/api/v1/todos?x`, not `/api/v1/todosx`. */
+/**
+ * `/api/v1/todos` matches `/api/v1/todos`, `/api/v1/todos/1` and `/api/v1/todos?x`, not `/api/v1/todosx`;
+ * `/` (the web UI) matches every path.
+ */
 export function matchRoute(routes: readonly Route[], url: string): Route | undefined {
   const path = url.split('?')[0] ?? '';
-  return routes.find((route) => path === route.prefix || path.startsWith(`${route.prefix}/`));
+  return routes.find((route) => route.prefix === '/' || path === route.prefix || path.startsWith(`${route.prefix}/`));
 }

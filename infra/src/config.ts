@@ -42,6 +42,22 @@ export const stackConfigSchema = z.strictObject({
     .refine((days) => logRetentionDays.includes(days), { message: `must be one of ${logRetentionDays.join(', ')}` })
     .default(14)
     .describe('CloudWatch log retention of every service'),
+  cpuArchitecture: z
+    .enum(['ARM64', 'X86_64'])
+    .default('ARM64')
+    .describe('Fargate CPU of every task and image: ARM64 (Graviton, ~20% cheaper) or X86_64'),
+  containerInsights: z
+    .boolean()
+    .default(true)
+    .describe(
+      'ECS Container Insights (~$15/month); off also turns off backlog-per-task scaling, which needs its RunningTaskCount',
+    ),
+  spotForConsumers: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Run services without a public API (calendar) on Fargate Spot (~70% off; x86 only, so they build for X86_64)',
+    ),
   ecrKeepImages: z.number().int().min(1).max(1000).default(10).describe('Images each ECR repository keeps'),
   desiredCounts: z
     .record(z.string(), z.number().int().min(0).max(100))

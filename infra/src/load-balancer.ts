@@ -41,11 +41,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         parent,
       );
     }
-    new aws.vpc.SecurityGroupEgressRule(
-      `${name}-out`,
-      { securityGroupId: securityGroup.id, cidrIpv4: '0.0.0.0/0', ipProtocol: '-1' },
-      parent,
-    );
+    // No egress rule here: the Cluster allows it to the tasks' port only (it owns the tasks' group).
 
     const alb = new aws.lb.LoadBalancer(
       name,

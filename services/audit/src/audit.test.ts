@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type AnyEvent, makeEvent } from '@taskoverflow/events';
-import { sampleTodo } from '@taskoverflow/events/testing';
+import { sampleTodo, waitFor } from '@taskoverflow/events/testing';
 import { createLogger } from '@taskoverflow/platform';
 import { type TestAuth, testAuth } from '@taskoverflow/platform/auth/testing';
 import { openApiViolations } from '@taskoverflow/platform/http/openapi-contract';
 import { openTestDb, type TestDb, testDrivers } from '@taskoverflow/platform/testing';
+import { type EventSourceMessage, EventSourceParserStream } from 'eventsource-parser/stream';
 import { createApp } from './app.ts';
 import { appendAuditEntries } from './log/append-audit-entry.ts';
 import { auditMigrations } from './migrations.ts';
@@ -184,6 +185,115 @@ for (const driver of testDrivers) {
         assert.equal(status, 400, query);
         assert.equal(typeof body.error, 'string', query);
       }
+    });
+
+    describe('the live stream (GET /api/v1/audit/stream)', () => {
+      const streams: AbortController[] = [];
+      afterEach(() => {
+        for (const stream of streams.splice(0)) stream.abort();
+      });
+      /** Opens the stream and collects its events until the test ends. */
+      const open = async (query = '', headers: Record<string, string> = {}) => {
+        const controller = new AbortController();
+        streams.push(controller);
+        const response = await fetch(`${base}/api/v1/audit/stream${query}`, {
+          headers: { ...reader, ...headers },
+          signal: controller.signal,
+        });
+        const events: EventSourceMessage[] = [];
+        const body = response.body;
+        if (response.ok && body) {
+          void body
+            .pipeThrough(new TextDecoderStream())
+            .pipeThrough(new EventSourceParserStream())
+            .pipeTo(new WritableStream({ write: (event) => void events.push(event) }))
+            .catch(() => {}); // aborted when the test ends
+        }
+        const subjects = (count: number) =>
+          waitFor(() => events.length >= count && events.map((event) => JSON.parse(event.data).subject as string), {
+            timeoutMs: 10_000,
+            what: `${count} streamed events`,
+          });
+        return { response, events, subjects };
+      };
+
+      it('when entries are recorded while a client listens, then each arrives once, in order, with its position as id', async () => {
+        await record(created(1));
+        const stream = await open();
+        assert.match(stream.response.headers.get('content-type') ?? '', /^text\/event-stream/);
+
+        await record(created(2));
+        await record(deleted(2));
+
+        assert.deepEqual(await stream.subjects(3), ['1', '2', '2']);
+        const [first, second, third] = stream.events;
+        assert.equal(second?.event, 'audit');
+        assert.ok(Number(first?.id) < Number(second?.id) && Number(second?.id) < Number(third?.id));
+        assert.equal(JSON.parse(third?.data ?? '{}').type, 'TodoDeleted');
+      });
+
+      it('when a client resumes with Last-Event-ID, then it gets only what came after that id', async () => {
+        await record(created(1), created(2));
+        const first = await open();
+        await first.subjects(2);
+        const lastId = first.events[0]?.id ?? '';
+        await record(created(3));
+
+        const resumed = await open('', { 'last-event-id': lastId });
+
+        assert.deepEqual(await resumed.subjects(2), ['2', '3']);
+      });
+
+      it('when a client connects without Last-Event-ID, then it starts with the latest backlog entries', async () => {
+        await record(created(1), created(2), created(3));
+
+        const stream = await open('?backlog=2');
+        await record(created(4));
+
+        assert.deepEqual(await stream.subjects(3), ['2', '3', '4']);
+      });
+
+      it('when an earlier position commits after a later one, then the late entry is still sent', async () => {
+        const stream = await open('?backlog=0');
+        await record(created(1));
+        await stream.subjects(1);
+        const [{ position } = { position: '0' }] = await test.db.query<{ position: string }>(
+          'SELECT max(position)::text AS position FROM audit_log',
+        );
+        const late = Number(position) + 1;
+        // The next position is taken by a transaction that commits late: 1 ahead is visible first.
+        await test.db.query(
+          `INSERT INTO audit_log (position, event_id, type, subject, source, time, data)
+           OVERRIDING SYSTEM VALUE VALUES ($1, gen_random_uuid(), 'TodoCreated', 'later', 'taskoverflow/todo', now(), '{}')`,
+          [late + 1],
+        );
+        await stream.subjects(2);
+        await test.db.query(
+          `INSERT INTO audit_log (position, event_id, type, subject, source, time, data)
+           OVERRIDING SYSTEM VALUE VALUES ($1, gen_random_uuid(), 'TodoCreated', 'late', 'taskoverflow/todo', now(), '{}')`,
+          [late],
+        );
+
+        assert.deepEqual(await stream.subjects(3), ['1', 'later', 'late']);
+      });
+
+      it('when the caller has no token, then 401 and nothing is streamed', async () => {
+        const response = await fetch(`${base}/api/v1/audit/stream`);
+        assert.equal(response.status, 401);
+        assert.match(response.headers.get('www-authenticate') ?? '', /^Bearer/);
+      });
+
+      it('when Last-Event-ID or backlog is not valid, then 400 with a JSON error', async () => {
+        for (const [query, headers] of [
+          ['', { 'last-event-id': 'abc' }],
+          ['?backlog=101', {}],
+          ['?backlog=x', {}],
+        ] as const) {
+          const { response } = await open(query, headers);
+          assert.equal(response.status, 400, query);
+          assert.equal(typeof ((await response.json()) as { error: unknown }).error, 'string');
+        }
+      });
     });
 
     it('when someone tries to change the log, then the database refuses', async () => {

@@ -42,12 +42,15 @@ export function parseAuditQuery(query: Record<string, string | string[] | undefi
   };
 }
 
-const PAGE = `
-  SELECT position::text AS position, json_build_object(
+/** One log entry as the API shows it, wherever it is read (pages, the live stream). */
+export const ENTRY_JSON = `json_build_object(
     'id', event_id, 'type', type, 'subject', subject, 'source', source,
     'time', utc_iso(time), 'correlationid', correlation_id, 'causationid', causation_id,
     'sequence', sequence, 'data', data, 'recorded_at', utc_iso(recorded_at)
-  ) AS entry
+  )`;
+
+const PAGE = `
+  SELECT position::text AS position, ${ENTRY_JSON} AS entry
   FROM audit_log
   WHERE ($1::text IS NULL OR subject = $1)
     AND ($2::text IS NULL OR type = $2)

@@ -127,6 +127,11 @@ describe(`iCal job API (${testDriver})`, () => {
       assert.equal(await status(id), 'STARTED');
       await deliver(({ tx }) => handlers.CalendarGenerated(event(generated(id)), { tx, log, receiveCount: 1 }));
       assert.equal(await status(id), 'SUCCESS');
+      assert.equal(
+        (await getJson(`/api/v1/todos/ical/${id}/status`)).body.reason,
+        undefined,
+        'no reason unless FAILURE',
+      );
     });
 
     it('when Started arrives after Generated, then the job stays SUCCESS', async () => {
@@ -149,7 +154,9 @@ describe(`iCal job API (${testDriver})`, () => {
       );
       await deliver(({ tx }) => handlers.CalendarGenerated(event(generated(id)), { tx, log, receiveCount: 1 }));
 
-      assert.equal(await status(id), 'FAILURE');
+      const { body } = await getJson(`/api/v1/todos/ical/${id}/status`);
+      assert.equal(body.task_status, 'FAILURE');
+      assert.equal(body.reason, 'boom', 'the status says why');
       const [row] = await h.db.query('SELECT reason, object_key FROM calendar_jobs WHERE id = $1', [id]);
       assert.deepEqual(row, { reason: 'boom', object_key: null });
     });

@@ -51,7 +51,13 @@ export function calendarJobRoutes(
   router.get('/todos/ical/:id/status', guard('todos:read'), async (ctx) => {
     const job = await jobOf(ctx);
     if (!job) throw notFound('Task not found');
-    ctx.body = { task_id: job.id, task_status: job.status, result_url: jobUrl(ctx, job.id, 'result') };
+    ctx.body = {
+      task_id: job.id,
+      task_status: job.status,
+      result_url: jobUrl(ctx, job.id, 'result'),
+      // Beyond the original's three fields: what went wrong, so a client can say it.
+      ...(job.status === 'FAILURE' ? { reason: job.reason } : {}),
+    };
   });
 
   router.get('/todos/ical/:id/result', guard('todos:read'), async (ctx) => {

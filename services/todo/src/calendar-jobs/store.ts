@@ -8,6 +8,8 @@ export interface CalendarJob {
   id: string;
   status: JobStatus;
   object_key: string | null;
+  /** Why the calendar service gave up; set with FAILURE. */
+  reason: string | null;
 }
 
 // One statement: the job row and its CalendarRequested outbox row commit together, and the
@@ -27,7 +29,7 @@ const REQUEST = `
     2,
   )}`;
 
-const GET = 'SELECT id::text, status, object_key FROM calendar_jobs WHERE id = $1';
+const GET = 'SELECT id::text, status, object_key, reason FROM calendar_jobs WHERE id = $1';
 
 // Transitions only ever move forward, so a late or redelivered event is a no-op.
 const START = `UPDATE calendar_jobs SET status = 'STARTED', updated_at = now() WHERE id = $1 AND status = 'PENDING'`;
@@ -42,10 +44,12 @@ const FAIL = `
 export function calendarJobStore(db: Queryable) {
   return {
     async request(id: string, by: EventCause): Promise<void> {
-      await db.query(REQUEST, [id, ...causeValues(by)]);
+      await db.query(REQUEST, [id, ...causeValues(by, 'CalendarRequested')]);
     },
     async get(id: string): Promise<CalendarJob | undefined> {
-      return (await db.query<{ id: string; status: JobStatus; object_key: string | null }>(GET, [id]))[0];
+      return (
+        await db.query<{ id: string; status: JobStatus; object_key: string | null; reason: string | null }>(GET, [id])
+      )[0];
     },
   };
 }

@@ -1,0 +1,88 @@
+// Web UI benchmark; prints one JSON document.
+//   node bench/web/run.ts      starts the whole stack (as npm start), adds 1,000 todos, opens the UI
+// First render = from the list's JSON arriving to its 1,000 items in the DOM (performance marks the
+// UI itself sets: todos:fetched → todos:rendered), and to the next frame (todos:painted). Each run
+// is a fresh page in Debian's chromium; median and worst of BENCH_RUNS (default 7). Target ≤ 200 ms.
+import { loadavg } from 'node:os';
+import { startLocalStack } from '../../local/testing/run-stack.ts';
+import { buildAssets } from '../../services/web/src/assets.ts';
+import { launchChromium } from '../../services/web/src/browser/chromium.ts';
+
+const todoCount = Number(process.env.BENCH_TODOS ?? 1000);
+const runs = Number(process.env.BENCH_RUNS ?? 7);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+const round = (value: number) => Math.round(value * 10) / 10;
+
+const assets = await buildAssets();
+const bundleGzipBytes = [...assets]
+  .filter(([path]) => path.startsWith('/assets/'))
+  .reduce((sum, [, asset]) => sum + asset.gzip.length, 0);
+
+const stack = await startLocalStack();
+const browser = await launchChromium();
+try {
+  for (let next = 0; next < todoCount; next += 20) {
+    await Promise.all(
+      Array.from({ length: Math.min(20, todoCount - next) }, (_, index) =>
+        fetch(`${stack.base}/api/v1/todos`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            title: `Todo ${next + index + 1}`,
+            description: 'Benchmark item with a description',
+            deadline_at: new Date(Date.now() + (next + index) * 3_600_000).toISOString(),
+          }),
+        }).then((response) => {
+          if (response.status !== 201) throw new Error(`POST /api/v1/todos answered ${response.status}`);
+        }),
+      ),
+    );
+  }
+
+  const samples: Array<{ renderMs: number; paintMs: number; sinceNavigationMs: number }> = [];
+  for (let run = 0; run < runs; run++) {
+    const page = await browser.newPage();
+    await page.goto(`${stack.base}/`);
+    await page.waitForFunction(`performance.getEntriesByName('todos:first-paint').length > 0`);
+    const items = Number(await page.evaluate(`document.querySelectorAll('.todos > li').length`));
+    if (items !== todoCount) throw new Error(`rendered ${items} todos, expected ${todoCount}`);
+    const [renderMs, paintMs, sinceNavigationMs] = (await page.evaluate(`[
+      performance.getEntriesByName('todos:first-render')[0].duration,
+      performance.getEntriesByName('todos:first-paint')[0].duration,
+      performance.getEntriesByName('todos:painted')[0].startTime,
+    ]`)) as number[];
+    samples.push({
+      renderMs: renderMs ?? Number.NaN,
+      paintMs: paintMs ?? Number.NaN,
+      sinceNavigationMs: sinceNavigationMs ?? Number.NaN,
+    });
+    await page.close();
+  }
+
+  const summary = (pick: (sample: (typeof samples)[number]) => number) => ({
+    median: round(median(samples.map(pick))),
+    worst: round(Math.max(...samples.map(pick))),
+  });
+  console.log(
+    JSON.stringify(
+      {
+        benchmark: 'web',
+        todos: todoCount,
+        runs,
+        firstRenderMs: summary((sample) => sample.renderMs),
+        firstRenderToNextFrameMs: summary((sample) => sample.paintMs),
+        navigationToListPaintedMs: summary((sample) => sample.sinceNavigationMs),
+        targetFirstRenderMs: 200,
+        bundleGzipBytes,
+        targetBundleGzipBytes: 60 * 1024,
+        browser: `chromium ${browser.version()}`,
+        loadAverage1m: round(loadavg()[0] ?? 0),
+      },
+      null,
+      2,
+    ),
+  );
+} finally {
+  await browser.close();
+  await stack.stop();
+}
