@@ -59,7 +59,7 @@ describe('web UI in a browser (whole stack)', function () {
     );
   };
   // Strings, not functions: this file is type-checked for Node, where `document` does not exist.
-  const focused = async (property: 'id' | 'textContent') =>
+  const focused = async (property: 'id' | 'textContent' | 'ariaLabel') =>
     String(await page.evaluate(`document.activeElement?.${property}`));
   const screenshot = (name: string) => page.screenshot({ path: `${artifacts}${name}.png`, fullPage: true });
   const open = async (hash = '') => {
@@ -155,11 +155,7 @@ describe('web UI in a browser (whole stack)', function () {
 
     await page.getByRole('button', { name: 'Edit Write the final report' }).waitFor();
     assert.ok(await todoNamed('Write the final report'));
-    assert.equal(
-      await focused('textContent'),
-      'Edit Write the final report',
-      'keyboard users continue where they were',
-    );
+    assert.equal(await focused('ariaLabel'), 'Edit Write the final report', 'keyboard users continue where they were');
   });
 
   it('when the keyboard alone adds, completes and deletes a todo, then each step happens', async () => {
@@ -181,7 +177,7 @@ describe('web UI in a browser (whole stack)', function () {
     await waitFor(async () => (await todoNamed('Keyboard only'))?.completed, { what: 'completed by keyboard' });
     await page.keyboard.press('Tab'); // Edit
     await page.keyboard.press('Tab'); // Delete
-    assert.equal(await focused('textContent'), 'Delete Keyboard only');
+    assert.equal(await focused('ariaLabel'), 'Delete Keyboard only');
     await page.keyboard.press('Enter');
     await waitFor(async () => (await todoNamed('Keyboard only')) === undefined, { what: 'deleted by keyboard' });
     await page.getByRole('checkbox', { name: 'Completed: Keyboard only' }).waitFor({ state: 'detached' });
