@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { claimCheckedEventTypes, taskRolePolicy } from '@taskoverflow/events/aws-contract';
-import type { ServiceManifest } from '@taskoverflow/events/manifest';
+import { backfillServices } from '@taskoverflow/events/backfill';
+import { healthPaths, type ServiceManifest } from '@taskoverflow/events/manifest';
 import { loadManifests } from '@taskoverflow/events/manifests';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { serviceDbKey } from '@taskoverflow/platform';
 import { checkStack, stackPolicies } from './policies/policies.ts';
-import { stopTimeoutSeconds } from './src/service-deployment.ts';
+import { maxConnections, poolSizePerTask, reservedConnections } from './src/database-capacity.ts';
+import { containerHealthCheck, stopTimeoutSeconds } from './src/service-deployment.ts';
 import { type RecordedResource, runProgram, stackConfigFromFile } from './testing/mocks.ts';
 
 interface Statement {
@@ -15,6 +17,8 @@ interface Statement {
 }
 interface Container {
   name: string;
+  portMappings: { containerPort: number }[];
+  healthCheck?: { command: string[]; startPeriod: number };
   image: string;
   stopTimeout: number;
   environment: { name: string; value: string }[];
@@ -111,11 +115,13 @@ describe('infra: the Pulumi program under mocks (dev stack config)', () => {
       keyArn: 'arn:aws:kms:us-east-1:123456789012:key/events-key',
       bucketArn: 'arn:aws:s3:::storage-bucket',
     };
+    const queueArnOf = (service: string) => `arn:aws:sqs:us-east-1:123456789012:taskoverflow-${service}`;
     for (const manifest of manifests) {
-      const queueArn = `arn:aws:sqs:us-east-1:123456789012:taskoverflow-${manifest.name}`;
+      const queueArn = queueArnOf(manifest.name);
       const expected = taskRolePolicy(manifest, {
         ...stackArns,
         queue: manifest.consumes.length > 0 ? { queueArn, dlqArn: `${queueArn}-dlq` } : undefined,
+        backfillQueueArns: backfillServices(manifests).map((target) => queueArnOf(target.name)),
       });
       const policy = resources(stack, 'aws:iam/rolePolicy:RolePolicy').find(
         (resource) => resource.name === `${manifest.name}-task`,
@@ -172,7 +178,7 @@ describe('infra: the Pulumi program under mocks (dev stack config)', () => {
           ? `https://sqs.us-east-1.amazonaws.com/123456789012/taskoverflow-${manifest.name}`
           : undefined,
       );
-      assert.equal(env.PORT, manifest.http ? '8080' : undefined);
+      assert.equal(env.PORT, '8080', 'every service serves its health endpoints');
       assert.equal(env.AWS_ENDPOINT_URL, undefined);
       assert.deepEqual(container.secrets, [
         {
@@ -186,17 +192,21 @@ describe('infra: the Pulumi program under mocks (dev stack config)', () => {
       const secretValue = version.inputs.secretString;
       assert.match(
         String(secretValue),
-        new RegExp(`^postgres://taskoverflow:p+@db\\..+:5432/taskoverflow_${manifest.name}\\?sslmode=`),
+        new RegExp(
+          `^postgres://taskoverflow_${manifest.name}:p+@db\\..+:5432/taskoverflow_${manifest.name}\\?sslmode=verify-full&sslrootcert=/app/rds-ca.pem$`,
+        ),
       );
     }
   });
 
-  it('when images are built, then each comes from its own Dockerfile with the repo root as context for linux/amd64', () => {
+  it('when images are built, then each comes from its own Dockerfile with the repo root as context for linux/arm64 (Graviton)', () => {
     for (const manifest of manifests) {
       const image = named(stack, 'awsx:ecr:Image', manifest.name);
       assert.match(String(image.inputs.dockerfile), new RegExp(`/services/${manifest.name}/Dockerfile$`));
       assert.equal(`${image.inputs.context}/services/${manifest.name}/Dockerfile`, image.inputs.dockerfile);
-      assert.equal(image.inputs.platform, 'linux/amd64');
+      assert.equal(image.inputs.platform, 'linux/arm64');
+      const definition = named(stack, 'aws:ecs/taskDefinition:TaskDefinition', manifest.name);
+      assert.deepEqual(definition.inputs.runtimePlatform, { operatingSystemFamily: 'LINUX', cpuArchitecture: 'ARM64' });
       const repository = named(stack, 'aws:ecr/repository:Repository', manifest.name);
       assert.equal(repository.inputs.name, `taskoverflow/${manifest.name}`);
       const lifecycle = JSON.parse(
@@ -222,6 +232,67 @@ describe('infra: the Pulumi program under mocks (dev stack config)', () => {
     }
   });
 
+  it('when a first deploy runs, then each service waits for its secret value and the NAT route, and pulumi up waits for steady state', () => {
+    const natRoute = named(stack, 'aws:ec2/route:Route', 'network-private-nat');
+    assert.equal(natRoute.inputs.natGatewayId, 'network-nat-id');
+    for (const manifest of manifests) {
+      const service = named(stack, 'aws:ecs/service:Service', manifest.name);
+      const waitsFor = (type: string, name: string) => service.dependsOn.includes(`${type}::${name}`);
+      assert.ok(waitsFor('aws:secretsmanager/secretVersion:SecretVersion', manifest.name), 'its secret value');
+      assert.ok(waitsFor('aws:ec2/route:Route', 'network-private-nat'), `${manifest.name} waits for the NAT route`);
+      assert.ok(waitsFor('aws:iam/rolePolicy:RolePolicy', `${manifest.name}-execution`), 'its execution policy');
+      assert.equal(service.inputs.waitForSteadyState, true);
+      assert.deepEqual(service.inputs.deploymentCircuitBreaker, { enable: true, rollback: true });
+    }
+  });
+
+  it('when the database is bootstrapped, then one task holds the master URL, gives every service its role, and runs before any service', () => {
+    const definition = named(stack, 'aws:ecs/taskDefinition:TaskDefinition', 'db-bootstrap');
+    const [container] = JSON.parse(String(definition.inputs.containerDefinitions)) as (Container & {
+      command: string[];
+    })[];
+    assert.deepEqual(container?.command, ['node', '/app/infra/docker/db-bootstrap.ts']);
+    assert.deepEqual(
+      container?.secrets.map((secret) => secret.name).sort(),
+      ['DB_MASTER_URL', ...manifests.map((manifest) => `${manifest.name.toUpperCase()}_DATABASE_URL`)].sort(),
+    );
+    const masterUrl = named(stack, 'aws:secretsmanager/secretVersion:SecretVersion', 'db-master-url');
+    assert.match(
+      String(masterUrl.inputs.secretString),
+      /^postgres:\/\/taskoverflow:p+@.+\/postgres\?sslmode=verify-full&/,
+    );
+    // No service task definition can reach the master: only the bootstrap's execution role reads it.
+    const readers = resources(stack, 'aws:iam/rolePolicy:RolePolicy').filter((policy) =>
+      String(policy.inputs.policy).includes(':db-master-url'),
+    );
+    assert.deepEqual(
+      readers.map((policy) => policy.name),
+      ['db-bootstrap-execution'],
+    );
+    const run = named(stack, 'command:local:Command', 'db-bootstrap');
+    assert.match(String(run.inputs.create), /aws ecs run-task[\s\S]+aws ecs wait tasks-stopped[\s\S]+exitCode/);
+    for (const manifest of manifests) {
+      const service = named(stack, 'aws:ecs/service:Service', manifest.name);
+      assert.ok(
+        service.dependsOn.includes('command:local:Command::db-bootstrap'),
+        `${manifest.name} after the bootstrap`,
+      );
+    }
+  });
+
+  it('when containers are defined, then every one (calendar included) has a port and an ECS health check on readiness', () => {
+    for (const manifest of manifests) {
+      const definition = named(stack, 'aws:ecs/taskDefinition:TaskDefinition', manifest.name);
+      const [container] = JSON.parse(String(definition.inputs.containerDefinitions)) as Container[];
+      assert.deepEqual(
+        container?.portMappings.map((mapping) => mapping.containerPort),
+        [8080],
+      );
+      assert.deepEqual(container?.healthCheck, containerHealthCheck);
+      assert.deepEqual(container?.healthCheck?.command, ['CMD', 'node', '/app/infra/docker/healthcheck.ts']);
+    }
+  });
+
   it('when a service serves HTTP, then it gets a path rule at its manifest priority and a health check on its health path', () => {
     const rules = resources(stack, 'aws:lb/listenerRule:ListenerRule');
     assert.equal(rules.length, httpServices().length);
@@ -234,7 +305,7 @@ describe('infra: the Pulumi program under mocks (dev stack config)', () => {
         manifest.http?.pathPrefixes.flatMap((prefix) => (prefix === '/' ? ['/*'] : [prefix, `${prefix}/*`])),
       );
       const group = named(stack, 'aws:lb/targetGroup:TargetGroup', manifest.name);
-      assert.equal((group.inputs.healthCheck as { path: string }).path, manifest.http?.healthPath);
+      assert.equal((group.inputs.healthCheck as { path: string }).path, healthPaths.ready);
       assert.equal(group.inputs.targetType, 'ip');
     }
     const listeners = resources(stack, 'aws:lb/listener:Listener');
@@ -302,6 +373,41 @@ describe('infra: the Pulumi program under mocks (dev stack config)', () => {
     );
   });
 
+  it("when pools are sized, then every task at twice every service's max task count stays under max_connections", () => {
+    const pool = poolSizePerTask(String(devConfig['taskoverflow:dbInstanceClass']), manifests);
+    const tasksAtWorst = 2 * manifests.reduce((sum, manifest) => sum + manifest.scaling.maxTasks, 0);
+    assert.ok(tasksAtWorst * pool + reservedConnections <= maxConnections('db.t4g.micro'));
+    for (const manifest of manifests) {
+      const [container] = JSON.parse(
+        String(named(stack, 'aws:ecs/taskDefinition:TaskDefinition', manifest.name).inputs.containerDefinitions),
+      ) as Container[];
+      assert.equal(container?.environment.find((variable) => variable.name === 'DB_POOL_SIZE')?.value, String(pool));
+    }
+    assert.throws(
+      () =>
+        poolSizePerTask(
+          'db.t4g.micro',
+          manifests.map((m) => ({ ...m, scaling: { ...m.scaling, maxTasks: 40 } })),
+        ),
+      /too few/,
+    );
+  });
+
+  it("when the load balancer sends, then it reaches only the tasks' container port", () => {
+    const egress = resources(stack, 'aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule').filter(
+      (rule) => rule.inputs.securityGroupId === 'alb-sg-id',
+    );
+    assert.deepEqual(
+      egress.map((rule) => [
+        rule.inputs.referencedSecurityGroupId,
+        rule.inputs.fromPort,
+        rule.inputs.toPort,
+        rule.inputs.cidrIpv4,
+      ]),
+      [['cluster-tasks-id', 8080, 8080, undefined]],
+    );
+  });
+
   it('when the bucket is made, then calendars and claim checks expire and incomplete multipart uploads are aborted', () => {
     const lifecycle = named(stack, 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration', 'storage');
     const rules = lifecycle.inputs.rules as {
@@ -364,7 +470,12 @@ describe('infra: the Pulumi program with a certificate and an alarm e-mail', () 
       ...devConfig,
       'taskoverflow:certificateArn': certificateArn,
       'taskoverflow:alarmEmail': 'oncall@example.com',
+      'taskoverflow:dbDeletionProtection': 'true',
     });
+    // A protected database leaves a final snapshot whose name no earlier destroy can have taken.
+    const [instance] = resources(stack, 'aws:rds/instance:Instance');
+    assert.equal(instance?.inputs.finalSnapshotIdentifier, 'taskoverflow-final-0a1b2c3d');
+    assert.equal(instance?.inputs.skipFinalSnapshot, false);
     const listeners = resources(stack, 'aws:lb/listener:Listener');
     const https = listeners.find((listener) => listener.inputs.protocol === 'HTTPS');
     assert.equal(https?.inputs.certificateArn, certificateArn);
@@ -382,6 +493,37 @@ describe('infra: the Pulumi program with a certificate and an alarm e-mail', () 
       resources(stack, 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule').some(
         (rule) => rule.inputs.fromPort === 443,
       ),
+    );
+  });
+});
+
+describe('infra: the Pulumi program with the cheap profile (Pulumi.cheap.yaml)', () => {
+  it('when the cheap stack is built, then calendar runs on Spot for x86, the rest on ARM64, without Container Insights or backlog scaling', async () => {
+    const cheap = stackConfigFromFile(new URL('../Pulumi.cheap.yaml', import.meta.url));
+    const { resources: stack } = await runProgram('cheap', cheap);
+    const manifests = await loadManifests();
+    const cluster = resources(stack, 'aws:ecs/cluster:Cluster')[0];
+    assert.deepEqual(cluster?.inputs.settings, [{ name: 'containerInsights', value: 'disabled' }]);
+    for (const manifest of manifests) {
+      const service = named(stack, 'aws:ecs/service:Service', manifest.name);
+      const definition = named(stack, 'aws:ecs/taskDefinition:TaskDefinition', manifest.name);
+      const image = named(stack, 'awsx:ecr:Image', manifest.name);
+      const spot = !manifest.http;
+      assert.deepEqual(
+        service.inputs.capacityProviderStrategies,
+        spot ? [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] : undefined,
+        manifest.name,
+      );
+      assert.equal(service.inputs.launchType, spot ? undefined : 'FARGATE');
+      const architecture = spot ? 'X86_64' : 'ARM64';
+      assert.equal((definition.inputs.runtimePlatform as { cpuArchitecture: string }).cpuArchitecture, architecture);
+      assert.equal(image.inputs.platform, spot ? 'linux/amd64' : 'linux/arm64');
+      assert.ok(service.dependsOn.includes('aws:ecs/clusterCapacityProviders:ClusterCapacityProviders::cluster'));
+    }
+    assert.ok(named(stack, 'aws:ecs/service:Service', 'calendar'), 'calendar has no public API');
+    assert.deepEqual(
+      resources(stack, 'aws:appautoscaling/policy:Policy').filter((policy) => policy.name.endsWith('-backlog')),
+      [],
     );
   });
 });

@@ -38,7 +38,7 @@ try {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   const reachableAt = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  send({ type: 'ready', address: `http://${reachableAt}:${server.port}` });
+  send({ type: 'ready', url: `http://${reachableAt}:${server.port}` });
 } catch (error) {
   const code = (error as NodeJS.ErrnoException).code;
   send({

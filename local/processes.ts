@@ -38,12 +38,20 @@ export function lineFormatter(format: LogFormat) {
   };
 }
 
+export interface ChildReport {
+  type: 'ready' | 'failed' | 'progress';
+  /** Where it can be reached, once ready. */
+  url?: string;
+  /** What it is doing, or why it failed; said to the user as it is. */
+  message?: string;
+}
+
 export interface ChildHandle {
   name: string;
   child: ChildProcess;
   exited: Promise<number | null>;
-  /** The first IPC message the child sends (the emulator reports its address this way). */
-  firstMessage: Promise<unknown>;
+  /** The child's report that it is ready (or why it failed), sent over IPC by the emulator and PostgreSQL processes. */
+  ready: Promise<ChildReport>;
 }
 
 /** Starts `node <script>` owned by the runner: IPC channel + child guard, output through `print`. */
@@ -53,6 +61,7 @@ export function startChild(
   cwd: string,
   env: NodeJS.ProcessEnv,
   print: (line: string) => void,
+  onProgress: (message: string) => void = () => {},
 ): ChildHandle {
   const child = spawn(process.execPath, ['--import', guard, script], {
     cwd,
@@ -63,10 +72,13 @@ export function startChild(
     if (stream) createInterface({ input: stream }).on('line', print);
   }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const firstMessage = new Promise<unknown>((resolve, reject) => {
-    child.once('message', resolve);
+  const ready = new Promise<ChildReport>((resolve, reject) => {
+    child.on('message', (report: ChildReport) => {
+      if (report.type === 'progress') onProgress(report.message ?? '');
+      else resolve(report);
+    });
     void exited.then((code) => reject(new Error(`${name} exited (${code}) before it was ready`)));
   });
-  firstMessage.catch(() => {});
-  return { name, child, exited, firstMessage };
+  ready.catch(() => {});
+  return { name, child, exited, ready };
 }

@@ -2,15 +2,18 @@
 // AWS emulator (fauxqs, its own process) → topology from the manifests → every service as
 // its own process → one gateway routing like the ALB. The runner owns every process it
 // starts: they stop when it stops, however it stops, and DATA_DIR is locked while it runs.
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { awsClients } from '@taskoverflow/events/aws';
+import { backfillEnv } from '@taskoverflow/events/backfill';
 import { backoffSeconds } from '@taskoverflow/events/consumer/backoff';
 import { loadManifests, repoRoot } from '@taskoverflow/events/manifests';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { applyTopology } from '@taskoverflow/events/topology-apply';
 import { baseEnvSchema, createLogger, loadConfig } from '@taskoverflow/platform';
+import { bootstrapLocalAuth } from '@taskoverflow/platform/auth';
 import getPort, { portNumbers } from 'get-port';
 import { z } from 'zod';
+import { watchBacklog } from './backlog.ts';
 import { createGateway } from './gateway.ts';
 import { waitUntilHealthy } from './health.ts';
 import { DataDirInUse, lockDataDir } from './lock.ts';
@@ -18,9 +21,16 @@ import { type ChildHandle, lineFormatter, startChild } from './processes.ts';
 import { routesFrom } from './routes.ts';
 import { removeStackFile, stackFile, writeStackFile } from './stack-file.ts';
 
+// `.env` in the repository fills what the environment leaves unset; the services inherit it.
+try {
+  process.loadEnvFile();
+} catch (error) {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+}
+
 const config = loadConfig(
   baseEnvSchema()
-    .pick({ LOG_LEVEL: true, DATA_DIR: true })
+    .pick({ LOG_LEVEL: true, DATA_DIR: true, DATABASE_URL: true })
     .extend({
       PORT: z.coerce.number().int().min(1).max(65535).default(6400).describe('Gateway port'),
       HOST: z
@@ -31,6 +41,13 @@ const config = loadConfig(
       AWS_ENDPOINT_URL: z.url().optional().describe('Use this SNS/SQS/S3 endpoint instead of the local fauxqs'),
       AWS_REGION: z.string().default('us-east-1'),
       FAUXQS_PORT: z.coerce.number().int().min(0).max(65535).default(4566).describe('Port of the local fauxqs'),
+      POSTGRES_PORT: z.coerce
+        .number()
+        .int()
+        .min(0)
+        .max(65535)
+        .default(0)
+        .describe('Port of the local PostgreSQL when DATABASE_URL is not set; 0 picks a free one (6432 if free)'),
       EVENTS_BUCKET: z.string().min(1).default('taskoverflow-local').describe('Bucket for calendars and claim checks'),
       LOG_FORMAT: z
         .enum(['pretty', 'json'])
@@ -54,6 +71,8 @@ const lock = await lockDataDir(dataDir).catch((error: unknown) => {
   console.error(error.message);
   process.exit(1);
 });
+// A signing key and an admin token in DATA_DIR; services get the public key and the anonymous scopes.
+const localAuth = await bootstrapLocalAuth(dataDir);
 
 const running = new Map<string, ChildHandle>();
 const upstreams = new Map<string, string>();
@@ -72,9 +91,9 @@ function supervise(name: string, start: () => Promise<ChildHandle>, onStarted?: 
       if (stopping) return;
       failures = Date.now() - startedAt > 30_000 ? 1 : failures + 1;
       const delay = backoffSeconds(failures, { baseSeconds: 1, maxSeconds: 30 });
-      log.warn({ service: name, code, restartInSeconds: delay }, 'process exited; restarting');
+      log.warn({ process: name, code, restartInSeconds: delay }, 'process exited; restarting');
       setTimeout(() => {
-        if (!stopping) void run().catch((error: unknown) => log.error({ err: error, service: name }, 'restart failed'));
+        if (!stopping) void run().catch((error: unknown) => log.error({ err: error, process: name }, 'restart failed'));
       }, delay * 1000).unref();
     });
     return handle;
@@ -82,25 +101,34 @@ function supervise(name: string, start: () => Promise<ChildHandle>, onStarted?: 
   return run();
 }
 
-async function startEmulator(): Promise<string> {
-  let port = config.FAUXQS_PORT;
-  let address = '';
-  await supervise('emulator', async () => {
+/**
+ * Starts a process the services depend on (emulator, PostgreSQL) and returns its URL once it
+ * reports ready. `env` gets the URL of the previous run, so a restarted one keeps its port.
+ */
+async function startDependency(
+  name: 'emulator' | 'postgres',
+  index: number,
+  env: (previousUrl?: string) => NodeJS.ProcessEnv,
+): Promise<string> {
+  let url: string | undefined;
+  await supervise(name, async () => {
     const handle = startChild(
-      'emulator',
-      'local/emulator.ts',
+      name,
+      `local/${name}.ts`,
       root,
-      { ...process.env, FAUXQS_PORT: String(port), FAUXQS_DATA_DIR: `${dataDir}/fauxqs`, HOST: config.HOST },
-      print('emulator', 6),
+      { ...process.env, ...env(url) },
+      print(name, index),
+      (message) => log.info({ process: name }, message),
     );
-    const message = (await handle.firstMessage) as { type: string; address?: string; message?: string };
-    if (message.type !== 'ready' || !message.address) throw new StartError(message.message ?? 'emulator failed');
-    address = message.address;
-    port = Number(new URL(address).port); // a restarted emulator keeps the address the services know
+    const report = await handle.ready;
+    if (report.type !== 'ready' || !report.url) throw new StartError(report.message ?? `${name} failed to start`);
+    url = report.url;
     return handle;
   });
-  return address;
+  return url ?? '';
 }
+
+const portOf = (url: string | undefined) => (url ? new URL(url).port : undefined);
 
 async function stop(code: number): Promise<never> {
   stopping = true;
@@ -108,8 +136,9 @@ async function stop(code: number): Promise<never> {
   gateway.close();
   gateway.closeAllConnections();
   // Services first (they drain into the emulator and their databases), then what they use.
-  const services = [...running.values()].filter((handle) => handle.name !== 'emulator');
-  for (const group of [services, [running.get('emulator')]]) {
+  const dependencies = new Set(['emulator', 'postgres']);
+  const services = [...running.values()].filter((handle) => !dependencies.has(handle.name));
+  for (const group of [services, [running.get('emulator'), running.get('postgres')]]) {
     const handles = group.filter((handle) => handle !== undefined);
     for (const { child } of handles) child.kill('SIGTERM');
     const killTimer = setTimeout(() => {
@@ -147,7 +176,21 @@ try {
     );
     gateway.listen(config.PORT, config.HOST, ready);
   });
-  const endpoint = config.AWS_ENDPOINT_URL ?? (await startEmulator());
+  // PostgreSQL and the emulator do not need each other: started side by side.
+  const postgresPort = config.DATABASE_URL || config.POSTGRES_PORT ? 0 : await getPort({ port: 6432 });
+  const [databaseUrl, endpoint] = await Promise.all([
+    config.DATABASE_URL ??
+      startDependency('postgres', 5, (previous) => ({
+        POSTGRES_DATA_DIR: `${dataDir}/postgres`,
+        POSTGRES_PORT: portOf(previous) ?? String(config.POSTGRES_PORT || postgresPort),
+      })),
+    config.AWS_ENDPOINT_URL ??
+      startDependency('emulator', 6, (previous) => ({
+        FAUXQS_PORT: portOf(previous) ?? String(config.FAUXQS_PORT),
+        FAUXQS_DATA_DIR: `${dataDir}/fauxqs`,
+        HOST: config.HOST,
+      })),
+  ]);
   const awsEnv = { AWS_ENDPOINT_URL: endpoint, AWS_REGION: config.AWS_REGION };
   const applied = await applyTopology(awsClients({ ...process.env, ...awsEnv }), buildTopology(manifests), {
     bucket: config.EVENTS_BUCKET,
@@ -163,10 +206,14 @@ try {
         PORT: String(port),
         HOST: config.HOST,
         DATA_DIR: dataDir,
+        DATABASE_URL: databaseUrl,
         LOG_LEVEL: config.LOG_LEVEL,
         EVENTS_TOPIC_ARN: applied.topicArn,
         EVENTS_BUCKET: config.EVENTS_BUCKET,
         EVENTS_QUEUE_URL: applied.queues[manifest.name]?.queueUrl ?? '',
+        ...localAuth.env,
+        TRUST_PROXY: 'true', // behind the gateway, which sets X-Forwarded-*
+        ...backfillEnv(manifest, manifests, (service) => applied.queues[service]?.queueUrl),
       };
       if (!env.EVENTS_QUEUE_URL) delete env.EVENTS_QUEUE_URL;
       const handle = startChild(
@@ -181,11 +228,13 @@ try {
     });
   }
 
-  await waitUntilHealthy(manifests, (service) => upstreams.get(service), 60_000);
+  // Generous: a first start on a busy machine compiles and migrates everything at once.
+  await waitUntilHealthy(manifests, (service) => upstreams.get(service), 120_000);
   writeStackFile(
     dataDir,
     stackFile(`http://127.0.0.1:${config.PORT}`, endpoint, config.AWS_REGION, config.EVENTS_BUCKET, applied),
   );
+  watchBacklog(awsClients({ ...process.env, ...awsEnv }).sqs, applied.queues, (line) => console.log(line));
 } catch (error) {
   // Whatever started before the failure is stopped: a failed start leaves nothing running.
   if (error instanceof StartError) console.error(error.message);
@@ -194,5 +243,6 @@ try {
 }
 // Printed whatever LOG_LEVEL says: it is the line a newcomer waits for.
 console.log(
-  `\nTaskOverflow is ready on http://localhost:${config.PORT} — try: curl http://localhost:${config.PORT}/api/v1/todos\n`,
+  `\nTaskOverflow is ready on http://localhost:${config.PORT} — try: curl http://localhost:${config.PORT}/api/v1/todos\n` +
+    `Admin token (audit, webhooks): ${relative(process.cwd(), localAuth.adminTokenFile) || localAuth.adminTokenFile}\n`,
 );

@@ -2,7 +2,9 @@
 # Starts moto server (an AWS emulator) on 127.0.0.1 in the background for the contract
 # tests and prints `MOTO_ENDPOINT=http://127.0.0.1:<port>` once it answers.
 # Usage: eval "$(bash scripts/moto.sh [port])"   — stop it with: kill "$MOTO_PID"
-# Without a port (argument or MOTO_PORT) a free one is picked.
+# Without a port (argument or MOTO_PORT) a free one is picked. Environment passes through to moto:
+# INITIAL_NO_AUTH_ACTION_COUNT=N turns IAM enforcement on after N requests (the IAM contract test
+# starts its own server that way: infra/contract/moto.ts).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

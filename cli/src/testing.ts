@@ -24,10 +24,12 @@ function collector() {
 /** Runs one `taskoverflow` command line in this process, as main.ts does, and collects its output. */
 export async function runCli(
   args: readonly string[],
-  options: { env: NodeJS.ProcessEnv; stdin?: string; signal?: AbortSignal },
+  options: { env: NodeJS.ProcessEnv; stdin?: string; signal?: AbortSignal; terminal?: boolean },
 ): Promise<CliResult> {
   const stdout = collector();
   const stderr = collector();
+  // As a terminal, stderr gets the progress bars.
+  if (options.terminal) Object.assign(stderr.stream, { isTTY: true, columns: 100 });
   const code = await run(args, {
     io: { stdin: Readable.from([options.stdin ?? '']), stdout: stdout.stream, stderr: stderr.stream },
     env: options.env,

@@ -1,4 +1,5 @@
 export { type AwsClients, awsClients } from './aws.ts';
+export * from './backfill.ts';
 export * from './catalog/index.ts';
 export {
   type ClaimCheckStore,

@@ -90,6 +90,9 @@ describe('docker-compose.yml', () => {
     const gateway = services.gateway;
     assert.deepEqual(gateway?.command, ['node', 'infra/compose/gateway.ts']);
     assert.deepEqual(gateway?.ports, ['6400:6400']);
+    // What accepts anyone who reaches it is published on loopback only.
+    assert.deepEqual(services.postgres?.ports, ['127.0.0.1:5432:5432']);
+    assert.deepEqual(services.fauxqs?.ports, ['127.0.0.1:4566:4566']);
     const upstreams = Object.keys(gateway?.environment ?? {})
       .filter((key) => key.endsWith('_URL'))
       .sort();
@@ -100,5 +103,15 @@ describe('docker-compose.yml', () => {
         .map((manifest) => `${serviceEnvPrefix(manifest.name)}_URL`)
         .sort(),
     );
+  });
+
+  it('when the stack starts, then every service sends its traces to Jaeger, whose UI is on 16686', () => {
+    assert.ok(services.jaeger?.ports?.includes('127.0.0.1:16686:16686'));
+    for (const manifest of manifests) {
+      const service = services[manifest.name];
+      assert.equal(service?.environment?.OTEL_TRACES_EXPORTER, 'otlp', manifest.name);
+      assert.equal(service?.environment?.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://jaeger:4318', manifest.name);
+      assert.ok(service?.depends_on?.jaeger, `${manifest.name} starts after jaeger`);
+    }
   });
 });

@@ -25,6 +25,17 @@ const prefix = 'taskoverflow';
 
 const envKey = (name: string) => name.toUpperCase().replaceAll('-', '_');
 
+/**
+ * Traces go to the Jaeger all-in-one container (UI on :16686) over OTLP. Jaeger takes no
+ * metrics, so they stay off here (OTEL_METRICS_EXPORTER=otlp to send them to a collector).
+ */
+const telemetryEnvironment = {
+  OTEL_TRACES_EXPORTER: 'otlp',
+  OTEL_METRICS_EXPORTER: 'none',
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318',
+  OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+};
+
 /** What every container that talks to the emulator needs; the same keys the cloud sets, plus the endpoint. */
 const awsEnvironment = {
   AWS_ENDPOINT_URL: `http://${fauxqs.host}:${fauxqs.port}`,
@@ -47,7 +58,8 @@ export function composeDocument(manifests: readonly ServiceManifest[]): Record<s
     postgres: {
       image: 'postgres:17-alpine',
       environment: { POSTGRES_PASSWORD: 'postgres', POSTGRES_DB: prefix },
-      ports: ['5432:5432'],
+      // Loopback only: the database and the emulator accept anyone who can reach them.
+      ports: ['127.0.0.1:5432:5432'],
       volumes: ['postgres-data:/var/lib/postgresql/data'],
       healthcheck: { test: ['CMD-SHELL', 'pg_isready -U postgres'], interval: '2s', timeout: '3s', retries: 30 },
     },
@@ -55,7 +67,12 @@ export function composeDocument(manifests: readonly ServiceManifest[]): Record<s
       image: 'kibertoad/fauxqs:latest',
       // Queue URLs then read http://sqs.<region>.fauxqs:4566/..., as the services are told below.
       environment: { FAUXQS_HOST: fauxqs.host },
-      ports: [`${fauxqs.port}:${fauxqs.port}`],
+      ports: [`127.0.0.1:${fauxqs.port}:${fauxqs.port}`],
+    },
+    // The trace viewer: every service's spans, one trace per write (OTLP on 4317/4318).
+    jaeger: {
+      image: 'jaegertracing/jaeger:latest',
+      ports: ['127.0.0.1:16686:16686', '127.0.0.1:4318:4318'],
     },
     // Any service image holds events/ and its dependencies; the mounted services/ folder supplies every manifest.
     topology: {
@@ -82,6 +99,7 @@ export function composeDocument(manifests: readonly ServiceManifest[]): Record<s
         DATABASE_URL: `postgres://postgres:postgres@postgres:5432/${prefix}`,
         DB_POOL_SIZE: '5',
         ...awsEnvironment,
+        ...telemetryEnvironment,
         ...(queue
           ? { EVENTS_QUEUE_URL: `http://sqs.${fauxqs.region}.${fauxqs.host}:${fauxqs.port}/${fauxqs.account}/${queue}` }
           : {}),
@@ -89,6 +107,7 @@ export function composeDocument(manifests: readonly ServiceManifest[]): Record<s
       depends_on: {
         postgres: { condition: 'service_healthy' },
         topology: { condition: 'service_completed_successfully' },
+        jaeger: { condition: 'service_started' },
       },
       // Mirrors the cloud's read-only root filesystem.
       read_only: true,

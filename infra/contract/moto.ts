@@ -42,8 +42,8 @@ export interface EnforcingMoto {
   endpoint: string;
   /** Credentials of a user allowed everything: the test's own setup and checks. */
   admin: { accessKeyId: string; secretAccessKey: string };
-  /** Creates an IAM user holding exactly `policy` and returns its keys. */
-  createUser(name: string, policy: Policy): Promise<{ accessKeyId: string; secretAccessKey: string }>;
+  /** Creates an IAM user holding exactly `policy` (nothing when undefined) and returns its keys. */
+  createUser(name: string, policy: Policy | undefined): Promise<{ accessKeyId: string; secretAccessKey: string }>;
   stop(): void;
 }
 
@@ -74,11 +74,13 @@ export async function startEnforcingMoto(): Promise<EnforcingMoto> {
   try {
     const iamClient = (credentials: { accessKeyId: string; secretAccessKey: string }) =>
       new IAMClient({ endpoint, region: 'us-east-1', credentials });
-    const keysOf = async (iam: IAMClient, name: string, policy: Policy) => {
+    const keysOf = async (iam: IAMClient, name: string, policy: Policy | undefined) => {
       await iam.send(new CreateUserCommand({ UserName: name }));
-      await iam.send(
-        new PutUserPolicyCommand({ UserName: name, PolicyName: name, PolicyDocument: JSON.stringify(policy) }),
-      );
+      if (policy) {
+        await iam.send(
+          new PutUserPolicyCommand({ UserName: name, PolicyName: name, PolicyDocument: JSON.stringify(policy) }),
+        );
+      }
       const { AccessKey: key } = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
       if (!key?.AccessKeyId || !key.SecretAccessKey) throw new Error(`moto returned no access key for ${name}`);
       return { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey };

@@ -1,11 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@taskoverflow/events/testing/wait';
+import { startChild } from '../../local/processes.ts';
 
 export interface RunningService {
   name: string;
-  /** HTTP port, for services that serve HTTP. */
-  port?: number;
+  port: number;
   /** Everything it wrote to stdout and stderr so far. */
   output(): string;
   /** SIGTERM, then SIGKILL if it has not exited within the deadline. */
@@ -15,18 +14,15 @@ export interface RunningService {
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
- * Runs `services/<name>/src/main.ts` as ECS runs the container: its own process, configured
- * by env alone (here: its own IAM user's keys), output kept for the test to inspect.
+ * Runs `services/<name>/src/main.ts` as ECS runs the container: its own process, configured by
+ * env alone (here: its own IAM user's keys). Started the way `npm start` starts services
+ * (local/processes.ts: it dies with this process), with its output kept for the test.
  */
-export async function startService(name: string, env: NodeJS.ProcessEnv, http: boolean): Promise<RunningService> {
-  const child: ChildProcess = spawn(process.execPath, [`services/${name}/src/main.ts`], {
-    cwd: repoRoot,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function startService(name: string, env: NodeJS.ProcessEnv): Promise<RunningService> {
   let output = '';
-  for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => (output += chunk));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const { child, exited } = startChild(name, `services/${name}/src/main.ts`, repoRoot, env, (line) => {
+    output += `${line}\n`;
+  });
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
@@ -35,16 +31,14 @@ export async function startService(name: string, env: NodeJS.ProcessEnv, http: b
     clearTimeout(timer);
   };
   try {
-    const port = http
-      ? await waitFor(
-          () => {
-            if (child.exitCode !== null) throw new Error(`${name} exited ${child.exitCode}:\n${output}`);
-            return Number(/"port":(\d+),"msg":"listening"/.exec(output)?.[1]) || undefined;
-          },
-          { timeoutMs: 60_000, intervalMs: 100, what: `${name} to listen` },
-        )
-      : undefined;
-    return { name, ...(port ? { port } : {}), output: () => output, stop };
+    const port = await waitFor(
+      () => {
+        if (child.exitCode !== null) throw new Error(`${name} exited ${child.exitCode}:\n${output}`);
+        return Number(/"port":(\d+),"msg":"listening"/.exec(output)?.[1]) || undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 100, what: `${name} to listen` },
+    );
+    return { name, port, output: () => output, stop };
   } catch (error) {
     await stop();
     throw error;

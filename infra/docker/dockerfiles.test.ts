@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { ServiceManifest } from '@taskoverflow/events/manifest';
+import { healthPaths, type ServiceManifest } from '@taskoverflow/events/manifest';
 import { loadManifests } from '@taskoverflow/events/manifests';
 
 const run = promisify(execFile);
@@ -37,6 +37,12 @@ describe('service Dockerfiles', () => {
       text,
       /npm ci --omit=dev .*\n\s+-w @taskoverflow\/\$\{SERVICE\} -w @taskoverflow\/platform -w @taskoverflow\/events/,
     );
+    assert.match(text, /^RUN rm -rf node_modules\/@electric-sql\/pglite$/m, 'images run on PostgreSQL only');
+    assert.match(
+      text,
+      /^RUN node infra\/docker\/rds-ca-bundle.ts > \/app\/rds-ca.pem$/m,
+      'the RDS CAs for verify-full',
+    );
     const finalStage = text.slice(text.lastIndexOf('\nFROM '));
     assert.match(finalStage, /^USER node$/m);
     assert.doesNotMatch(finalStage, /COPY (\. |infra\/ )/, 'the final stage copies only what runs');
@@ -55,6 +61,8 @@ describe('service Dockerfiles', () => {
       '**/*.test.ts',
       'infra/**',
       '!infra/docker/healthcheck.ts',
+      '!infra/docker/rds-ca-bundle.ts',
+      '!infra/docker/db-bootstrap.ts',
       '!infra/package.json',
     ]) {
       assert.ok(ignore.includes(pattern), `.dockerignore has ${pattern}`);
@@ -85,23 +93,15 @@ describe('service Dockerfiles', () => {
       }
     };
 
-    it('when an HTTP service answers its health path with 200, then the check passes; with 503 it fails', async () => {
-      const todo = manifests.find((manifest) => manifest.name === 'todo');
-      assert.ok(todo?.http && existsSync(new URL('services/todo/service.ts', root)));
-      requested = [];
-      status = 200;
-      assert.equal(await check('todo'), 0);
-      assert.deepEqual(requested, [todo.http.healthPath]);
-      status = 503;
-      assert.equal(await check('todo'), 1);
-    });
-
-    it('when the service has no HTTP, then the check passes without asking anything', async () => {
-      const quiet = manifests.find((manifest) => !manifest.http);
-      assert.ok(quiet, 'some service has no http');
-      requested = [];
-      assert.equal(await check(quiet.name), 0);
-      assert.deepEqual(requested, []);
+    it('when a service answers readiness with 200, then the check passes; with 503 it fails — consumers without an API too', async () => {
+      for (const manifest of manifests) {
+        requested = [];
+        status = 200;
+        assert.equal(await check(manifest.name), 0, manifest.name);
+        assert.deepEqual(requested, [healthPaths.ready]);
+        status = 503;
+        assert.equal(await check(manifest.name), 1, manifest.name);
+      }
     });
   });
 });

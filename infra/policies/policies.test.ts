@@ -24,6 +24,7 @@ const resource = (type: string, name: string, inputs: Record<string, unknown>): 
   name,
   inputs,
   secretInputs: [],
+  dependsOn: [],
 });
 const policyDoc = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 const consumer = defineService({

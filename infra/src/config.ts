@@ -42,6 +42,22 @@ export const stackConfigSchema = z.strictObject({
     .refine((days) => logRetentionDays.includes(days), { message: `must be one of ${logRetentionDays.join(', ')}` })
     .default(14)
     .describe('CloudWatch log retention of every service'),
+  cpuArchitecture: z
+    .enum(['ARM64', 'X86_64'])
+    .default('ARM64')
+    .describe('Fargate CPU of every task and image: ARM64 (Graviton, ~20% cheaper) or X86_64'),
+  containerInsights: z
+    .boolean()
+    .default(true)
+    .describe(
+      'ECS Container Insights (~$15/month); off also turns off backlog-per-task scaling, which needs its RunningTaskCount',
+    ),
+  spotForConsumers: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Run services without a public API (calendar) on Fargate Spot (~70% off; x86 only, so they build for X86_64)',
+    ),
   ecrKeepImages: z.number().int().min(1).max(1000).default(10).describe('Images each ECR repository keeps'),
   desiredCounts: z
     .record(z.string(), z.number().int().min(0).max(100))
@@ -67,6 +83,33 @@ export const stackConfigSchema = z.strictObject({
     .describe('Alarm when the load balancer sees this many 5xx in 5 minutes'),
   calendarsExpiryDays: z.number().int().min(1).default(7).describe('Rendered calendars are deleted after this'),
   claimChecksExpiryDays: z.number().int().min(1).default(14).describe('Claim-check payloads are deleted after this'),
+  authPublicKeys: z
+    .strictObject({
+      keys: z
+        .array(
+          z
+            .looseObject({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string() })
+            .refine((key) => !('d' in key), 'public keys only: this key has a private part ("d")'),
+        )
+        .min(1),
+    })
+    .optional()
+    .describe('JWKS JSON of the API token verification keys (npm run token -- keygen); unset: every token is refused'),
+  authAnonymousScopes: z
+    .string()
+    .regex(/^((todos:read|todos:write)(,(todos:read|todos:write))*)?$/)
+    .default('')
+    .describe('What callers without a token may do: empty (default), or todos:read and/or todos:write'),
+  corsAllowedOrigins: z
+    .string()
+    .default('')
+    .describe('Browser origins allowed by CORS, comma-separated; empty: CORS off'),
+  wafRateLimitPerFiveMinutes: z
+    .number()
+    .int()
+    .min(10)
+    .optional()
+    .describe('WAF on the load balancer: requests per 5 minutes per client address before blocking; unset: no WAF'),
 });
 export type StackConfig = z.output<typeof stackConfigSchema>;
 

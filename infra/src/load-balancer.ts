@@ -16,6 +16,7 @@ export interface LoadBalancerArgs {
 export class LoadBalancer extends pulumi.ComponentResource {
   readonly securityGroupId: pulumi.Output<string>;
   readonly listenerArn: pulumi.Output<string>;
+  readonly arn: pulumi.Output<string>;
   readonly arnSuffix: pulumi.Output<string>;
   readonly url: pulumi.Output<string>;
 
@@ -40,11 +41,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         parent,
       );
     }
-    new aws.vpc.SecurityGroupEgressRule(
-      `${name}-out`,
-      { securityGroupId: securityGroup.id, cidrIpv4: '0.0.0.0/0', ipProtocol: '-1' },
-      parent,
-    );
+    // No egress rule here: the Cluster allows it to the tasks' port only (it owns the tasks' group).
 
     const alb = new aws.lb.LoadBalancer(
       name,
@@ -97,6 +94,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
 
     this.securityGroupId = securityGroup.id;
     this.listenerArn = listener.arn;
+    this.arn = alb.arn;
     this.arnSuffix = alb.arnSuffix;
     this.url = pulumi.interpolate`${https ? 'https' : 'http'}://${alb.dnsName}`;
     this.registerOutputs({ url: this.url });

@@ -17,6 +17,8 @@ export class Network extends pulumi.ComponentResource {
   readonly vpcId: pulumi.Output<string>;
   readonly publicSubnetIds: pulumi.Output<string>[];
   readonly privateSubnetIds: pulumi.Output<string>[];
+  /** The private subnets' way out (ECR, SNS, SQS, Secrets Manager): tasks start only after it exists. */
+  readonly privateEgress: aws.ec2.Route;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super('taskoverflow:network:Network', name, {}, opts);
@@ -73,7 +75,7 @@ export class Network extends pulumi.ComponentResource {
     );
 
     const privateRoutes = new aws.ec2.RouteTable(`${name}-private`, { vpcId: vpc.id, tags: tags('private') }, parent);
-    new aws.ec2.Route(
+    this.privateEgress = new aws.ec2.Route(
       `${name}-private-nat`,
       { routeTableId: privateRoutes.id, destinationCidrBlock: '0.0.0.0/0', natGatewayId: nat.id },
       parent,

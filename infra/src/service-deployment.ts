@@ -1,11 +1,14 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { executionRolePolicy, taskRolePolicy } from '@taskoverflow/events/aws-contract';
+import { backfillServices, backfillTargets } from '@taskoverflow/events/backfill';
 import type { ServiceManifest } from '@taskoverflow/events/manifest';
 import type { ConsumerQueue } from './consumer-queue.ts';
-import { ServiceImage } from './service-image.ts';
+import type { ServiceDatabaseAccess } from './database.ts';
+import type { ServiceImage } from './service-image.ts';
 import { ServiceRoute } from './service-route.ts';
 import { ServiceScaling } from './service-scaling.ts';
+import { collectorContainer, collectorPolicy, serviceTelemetryEnv } from './telemetry.ts';
 
 /** Stand-ins for ARNs, to ask the contract whether a manifest needs a task policy at all. */
 const arnPlaceholders = {
@@ -17,6 +20,18 @@ const arnPlaceholders = {
 
 /** Every container listens here; the Dockerfile sets the same PORT. */
 export const containerPort = 8080;
+/**
+ * The image's health script (infra/docker/healthcheck.ts) asks `healthPaths.ready`. Start period:
+ * migrations and the consumer's first receive; three failures 30 s apart replace the task.
+ */
+export const containerHealthCheck = {
+  command: ['CMD', 'node', '/app/infra/docker/healthcheck.ts'],
+  interval: 30,
+  timeout: 5,
+  retries: 3,
+  startPeriod: 60,
+};
+
 /** Longer than the consumer runtime's 25 s drain, so ECS does not SIGKILL a draining task. */
 export const stopTimeoutSeconds = 30;
 
@@ -25,10 +40,21 @@ export interface ServiceDeploymentArgs {
   prefix: string;
   region: string;
   accountId: pulumi.Input<string>;
-  /** Absolute path of the repository root: the Docker build context. */
-  repoRoot: string;
+  /** Its image, built before any service so the database bootstrap can run in one. */
+  image: ServiceImage;
+  /** Its database role's URL secret (Database.serviceDatabase). */
+  database: ServiceDatabaseAccess;
+  /** Created only after these: the database bootstrap. */
+  startAfter: pulumi.Resource[];
+  cpuArchitecture: 'ARM64' | 'X86_64';
+  dbPoolSize: number;
+  /** Fargate Spot instead of on-demand (services without a public API, in the cheap profile). */
+  spot: boolean;
+  containerInsights: boolean;
   vpcId: pulumi.Input<string>;
   privateSubnetIds: pulumi.Input<string>[];
+  /** The private subnets' NAT route: a task started before it cannot pull its image or read its secret. */
+  privateEgress: pulumi.Resource;
   taskSecurityGroupId: pulumi.Input<string>;
   clusterArn: pulumi.Input<string>;
   clusterName: pulumi.Input<string>;
@@ -37,11 +63,17 @@ export interface ServiceDeploymentArgs {
   keyArn: pulumi.Input<string>;
   bucketName: pulumi.Input<string>;
   bucketArn: pulumi.Input<string>;
-  databaseUrl: pulumi.Input<string>;
   queue?: ConsumerQueue | undefined;
+  /** Every service's queue by name: the event store replays into those of services asking for backfill. */
+  queues: Record<string, ConsumerQueue>;
+  /** All manifests, for the event store's backfill targets. */
+  manifests: readonly ServiceManifest[];
   desiredCount: number;
   logRetentionDays: number;
-  ecrKeepImages: number;
+  /** Token verification and API settings (ApiAccess.serviceEnv). */
+  apiEnv?: Record<string, pulumi.Input<string>>;
+  /** The stack's OTel metrics log group: when set, an ADOT collector sidecar exports traces and metrics. */
+  telemetry?: { metricsLogGroupName: string; metricsLogGroupArn: pulumi.Input<string> } | undefined;
 }
 
 /**
@@ -61,16 +93,7 @@ export class ServiceDeployment extends pulumi.ComponentResource {
     const { manifest, prefix } = args;
     const fullName = `${prefix}-${manifest.name}`;
 
-    const image = new ServiceImage(
-      name,
-      {
-        repositoryName: `${prefix}/${manifest.name}`,
-        repoRoot: args.repoRoot,
-        service: manifest.name,
-        keepImages: args.ecrKeepImages,
-      },
-      parent,
-    );
+    const { image } = args;
 
     const logGroup = new aws.cloudwatch.LogGroup(
       name,
@@ -78,17 +101,7 @@ export class ServiceDeployment extends pulumi.ComponentResource {
       parent,
     );
 
-    const databaseSecretKey = `${manifest.name.toUpperCase().replaceAll('-', '_')}_DATABASE_URL`;
-    const secret = new aws.secretsmanager.Secret(
-      name,
-      {
-        name: `${prefix}/${manifest.name}/database-url`,
-        description: `${databaseSecretKey} of ${manifest.name}`,
-        recoveryWindowInDays: 0,
-      },
-      parent,
-    );
-    new aws.secretsmanager.SecretVersion(name, { secretId: secret.id, secretString: args.databaseUrl }, parent);
+    const { database } = args;
 
     const assumedByEcsTasks = pulumi.jsonStringify({
       Version: '2012-10-17',
@@ -106,16 +119,26 @@ export class ServiceDeployment extends pulumi.ComponentResource {
       { namePrefix: `${fullName}-task-`.slice(0, 38), assumeRolePolicy: assumedByEcsTasks },
       parent,
     );
+    // The event store's replays go to the queues of the services whose manifests ask for backfill, and no other.
+    const backfillQueues = manifest.eventStore
+      ? backfillServices(args.manifests).map((target) => {
+          const queue = args.queues[target.name];
+          if (!queue) throw new Error(`${target.name} asks for backfill but has no queue`);
+          return { service: target.name, queue };
+        })
+      : [];
+    const backfillQueueArns = pulumi.all(backfillQueues.map(({ queue }) => queue.queueArn));
     // Every grant comes from the AWS contract in events/: infra resolves the ARNs and nothing more.
     const taskPolicyJson = pulumi
-      .all([args.topicArn, args.keyArn, args.bucketArn, args.queue?.queueArn, args.queue?.dlqArn])
-      .apply(([topicArn, keyArn, bucketArn, queueArn, dlqArn]) =>
+      .all([args.topicArn, args.keyArn, args.bucketArn, args.queue?.queueArn, args.queue?.dlqArn, backfillQueueArns])
+      .apply(([topicArn, keyArn, bucketArn, queueArn, dlqArn, backfillArns]) =>
         JSON.stringify(
           taskRolePolicy(manifest, {
             topicArn,
             keyArn,
             bucketArn,
             queue: queueArn && dlqArn ? { queueArn, dlqArn } : undefined,
+            backfillQueueArns: backfillArns,
           }),
         ),
       );
@@ -134,9 +157,9 @@ export class ServiceDeployment extends pulumi.ComponentResource {
       {
         role: executionRole.id,
         policy: pulumi
-          .all([image.repositoryArn, logGroup.arn, secret.arn])
+          .all([image.repositoryArn, logGroup.arn, database.secretArn])
           .apply(([repositoryArn, logGroupArn, secretArn]) =>
-            JSON.stringify(executionRolePolicy({ repositoryArn, logGroupArn, secretArn })),
+            JSON.stringify(executionRolePolicy({ repositoryArn, logGroupArn, secretArns: [secretArn] })),
           ),
       },
       parent,
@@ -147,11 +170,35 @@ export class ServiceDeployment extends pulumi.ComponentResource {
       AWS_REGION: args.region,
       EVENTS_TOPIC_ARN: args.topicArn,
       EVENTS_BUCKET: args.bucketName,
-      // db.t4g.micro allows ~80 connections; 4 per task keeps every service at its max task count under that.
-      DB_POOL_SIZE: '4',
-      ...(manifest.http ? { PORT: String(containerPort) } : {}),
+      // Every task's share of max_connections at twice every service's max tasks (database-capacity.ts).
+      DB_POOL_SIZE: String(args.dbPoolSize),
+      // Every service serves its health endpoints on PORT, consumers without an API included.
+      PORT: String(containerPort),
       ...(args.queue ? { EVENTS_QUEUE_URL: args.queue.queueUrl } : {}),
+      ...args.apiEnv,
+      ...(args.telemetry ? serviceTelemetryEnv : {}),
+      ...(manifest.eventStore
+        ? {
+            BACKFILL_TARGETS: pulumi
+              .all(Object.fromEntries(backfillQueues.map(({ service, queue }) => [service, queue.queueUrl])))
+              .apply((urls) => JSON.stringify(backfillTargets(args.manifests, (service) => urls[service]))),
+          }
+        : {}),
     };
+    const { telemetry } = args;
+    const collector = telemetry
+      ? [
+          collectorContainer({
+            metricsLogGroup: telemetry.metricsLogGroupName,
+            logGroupName: logGroup.name,
+            region: args.region,
+          }),
+        ]
+      : [];
+    if (telemetry) {
+      const policy = pulumi.output(telemetry.metricsLogGroupArn).apply(collectorPolicy);
+      new aws.iam.RolePolicy(`${name}-telemetry`, { role: taskRole.id, policy }, parent);
+    }
     const taskDefinition = new aws.ecs.TaskDefinition(
       name,
       {
@@ -160,7 +207,7 @@ export class ServiceDeployment extends pulumi.ComponentResource {
         networkMode: 'awsvpc',
         cpu: String(manifest.resources.cpu),
         memory: String(manifest.resources.memoryMiB),
-        runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
+        runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: args.cpuArchitecture },
         taskRoleArn: taskRole.arn,
         executionRoleArn: executionRole.arn,
         volumes: [{ name: 'tmp' }],
@@ -173,9 +220,12 @@ export class ServiceDeployment extends pulumi.ComponentResource {
             readonlyRootFilesystem: true,
             mountPoints: [{ sourceVolume: 'tmp', containerPath: '/tmp' }],
             stopTimeout: stopTimeoutSeconds,
-            portMappings: manifest.http ? [{ containerPort, protocol: 'tcp' }] : [],
+            portMappings: [{ containerPort, protocol: 'tcp' }],
+            // ECS ignores the image's HEALTHCHECK; this is the same script asking readiness, so a
+            // consumer stuck on AccessDenied is replaced and fails its deployment (circuit breaker).
+            healthCheck: containerHealthCheck,
             environment: Object.entries(environment).map(([key, value]) => ({ name: key, value })),
-            secrets: [{ name: databaseSecretKey, valueFrom: secret.arn }],
+            secrets: [{ name: database.envKey, valueFrom: database.secretArn }],
             logConfiguration: {
               logDriver: 'awslogs',
               options: {
@@ -185,6 +235,7 @@ export class ServiceDeployment extends pulumi.ComponentResource {
               },
             },
           },
+          ...collector,
         ]),
       },
       parent,
@@ -210,7 +261,10 @@ export class ServiceDeployment extends pulumi.ComponentResource {
         name: manifest.name,
         cluster: args.clusterArn,
         taskDefinition: taskDefinition.arn,
-        launchType: 'FARGATE',
+        // Spot: ECS replaces an interrupted task; its queue redelivers what it had not finished.
+        ...(args.spot
+          ? { capacityProviderStrategies: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] }
+          : { launchType: 'FARGATE' }),
         desiredCount: args.desiredCount,
         networkConfiguration: {
           subnets: args.privateSubnetIds,
@@ -220,24 +274,39 @@ export class ServiceDeployment extends pulumi.ComponentResource {
         loadBalancers: route
           ? [{ targetGroupArn: route.targetGroupArn, containerName: manifest.name, containerPort }]
           : [],
-        healthCheckGracePeriodSeconds: route ? 30 : undefined,
+        healthCheckGracePeriodSeconds: route ? containerHealthCheck.startPeriod : undefined,
         deploymentCircuitBreaker: { enable: true, rollback: true },
         deploymentMinimumHealthyPercent: 100,
         deploymentMaximumPercent: 200,
         propagateTags: 'SERVICE',
-        waitForSteadyState: false,
+        // `pulumi up` returns only once the tasks run healthy, and fails (after the circuit
+        // breaker's rollback) when they do not: a broken first deploy is loud, not green.
+        waitForSteadyState: true,
       },
       // Autoscaling owns the running count after the first deployment.
       {
         parent: this,
         ignoreChanges: ['desiredCount'],
-        dependsOn: [executionPolicy, ...taskPolicy, ...(route ? [route.listenerRule] : [])],
+        dependsOn: [
+          executionPolicy,
+          ...taskPolicy,
+          database.secretValue,
+          args.privateEgress,
+          ...args.startAfter,
+          ...(route ? [route.listenerRule] : []),
+        ],
       },
     );
 
     new ServiceScaling(
       name,
-      { manifest, clusterName: args.clusterName, serviceName: service.name, queueName: args.queue?.queueName },
+      {
+        manifest,
+        clusterName: args.clusterName,
+        serviceName: service.name,
+        queueName: args.queue?.queueName,
+        containerInsights: args.containerInsights,
+      },
       parent,
     );
 

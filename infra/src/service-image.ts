@@ -9,12 +9,14 @@ export interface ServiceImageArgs {
   repoRoot: string;
   service: string;
   keepImages: number;
+  /** Fargate CPU architecture the image is built for (ARM64 by default: Graviton). */
+  cpuArchitecture: 'ARM64' | 'X86_64';
 }
 
 /**
  * A service's ECR repository (scanned on push, only the last N images kept) and its image,
- * built from `services/<name>/Dockerfile` with the repository root as context, for the x86
- * Fargate platform whatever machine runs `pulumi up`.
+ * built from `services/<name>/Dockerfile` with the repository root as context, for the stack's
+ * Fargate architecture whatever machine runs `pulumi up` (cross-building needs buildx/QEMU).
  */
 export class ServiceImage extends pulumi.ComponentResource {
   readonly repositoryArn: pulumi.Output<string>;
@@ -53,7 +55,7 @@ export class ServiceImage extends pulumi.ComponentResource {
         repositoryUrl: repository.repositoryUrl,
         context: args.repoRoot,
         dockerfile: `${args.repoRoot}/services/${args.service}/Dockerfile`,
-        platform: 'linux/amd64',
+        platform: args.cpuArchitecture === 'ARM64' ? 'linux/arm64' : 'linux/amd64',
       },
       parent,
     );

@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import type { ServiceManifest } from '@taskoverflow/events/manifest';
+import { healthPaths, type ServiceManifest } from '@taskoverflow/events/manifest';
 
 export interface ServiceRouteArgs {
   http: NonNullable<ServiceManifest['http']>;
@@ -15,7 +15,7 @@ const maxPathPatterns = 5;
 
 /**
  * An HTTP service's place behind the load balancer: a target group health-checked on the
- * manifest's health path, and a listener rule at the manifest's priority matching each path
+ * agreed readiness path, and a listener rule at the manifest's priority matching each path
  * prefix and everything below it (as the local gateway does).
  */
 export class ServiceRoute extends pulumi.ComponentResource {
@@ -43,8 +43,9 @@ export class ServiceRoute extends pulumi.ComponentResource {
         vpcId: args.vpcId,
         // Shorter than ECS's stop timeout: the target leaves the ALB before SIGKILL could arrive.
         deregistrationDelay: 25,
+        // Readiness, not the public health path: a task whose DB or consumer is down gets no traffic.
         healthCheck: {
-          path: http.healthPath,
+          path: healthPaths.ready,
           matcher: '200',
           interval: 15,
           timeout: 5,

@@ -8,6 +8,8 @@ export interface ServiceScalingArgs {
   serviceName: pulumi.Input<string>;
   /** Set for consumers: scale on visible messages per running task. */
   queueName?: pulumi.Input<string> | undefined;
+  /** Backlog per task needs Container Insights' RunningTaskCount; without it consumers keep minTasks. */
+  containerInsights: boolean;
 }
 
 /**
@@ -55,7 +57,7 @@ export class ServiceScaling extends pulumi.ComponentResource {
         parent,
       );
     }
-    if (args.queueName !== undefined) {
+    if (args.queueName !== undefined && args.containerInsights) {
       new aws.appautoscaling.Policy(
         `${name}-backlog`,
         {

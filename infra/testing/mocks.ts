@@ -9,7 +9,20 @@ export interface RecordedResource {
   inputs: Record<string, unknown>;
   /** Top-level input keys Pulumi marked secret (their values are unwrapped in `inputs`). */
   secretInputs: string[];
+  /** `type::name` of every resource the engine creates first (`dependsOn` and inputs' sources). */
+  dependsOn: string[];
 }
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getDependenciesList(): string[];
+}
+/** `urn:pulumi:<stack>::<project>::<parent$…$type>::<name>` → `type::name`. */
+const typeAndName = (urn: string) => {
+  const parts = urn.split('::');
+  return `${parts.at(-2)?.split('$').pop()}::${parts.at(-1)}`;
+};
 
 /** How the SDK marks a secret value on the wire to the (mock) engine. */
 const secretSignature = '4dabf18193072939515e22adb298388d';
@@ -63,6 +76,8 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
       return { name: resourceName };
     case 'aws:ecs/cluster:Cluster':
       return { arn: arnOf('ecs', `cluster/${resourceName}`) };
+    case 'random:index/randomId:RandomId':
+      return { hex: '0a1b2c3d' };
     case 'random:index/randomPassword:RandomPassword':
       return { result: 'p'.repeat(Number(inputs.length ?? 16)) };
     default:
@@ -80,6 +95,7 @@ export async function runProgram(
   config: Record<string, string>,
 ): Promise<{ resources: RecordedResource[]; outputs: Record<string, unknown> }> {
   const resources: RecordedResource[] = [];
+  const dependencies = new Map<string, string[]>();
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
@@ -87,7 +103,7 @@ export async function runProgram(
         const secretInputs = Object.entries(args.inputs as Record<string, unknown>)
           .filter(([, value]) => isSecret(value))
           .map(([key]) => key);
-        resources.push({ type: args.type, name: args.name, inputs, secretInputs });
+        resources.push({ type: args.type, name: args.name, inputs, secretInputs, dependsOn: [] });
         return { id: `${args.name}-id`, state: { ...inputs, ...computedState(args.type, args.name, inputs) } };
       },
       call: (args) => (args.token === 'aws:index/getCallerIdentity:getCallerIdentity' ? { accountId } : args.inputs),
@@ -97,11 +113,23 @@ export async function runProgram(
     false,
   );
   pulumi.runtime.setAllConfig(config);
+  // The mock's newResource is not told a resource's dependencies; the request to the monitor is.
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(request: RegisterRequest, callback: unknown): unknown;
+  };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (request, callback) => {
+    dependencies.set(`${request.getType()}::${request.getName()}`, request.getDependenciesList().map(typeAndName));
+    return register(request, callback);
+  };
   const module = (await import(new URL(`../index.ts?${run}`, import.meta.url).href)) as Record<string, unknown>;
   const outputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(module)) outputs[key] = await resolve(value);
   // Wait for every registration the program started, not only the ones its exports depend on.
   await pulumi.runtime.disconnect();
+  for (const resource of resources) {
+    resource.dependsOn = dependencies.get(`${resource.type}::${resource.name}`) ?? [];
+  }
   return { resources, outputs };
 }
 

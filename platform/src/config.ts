@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { authEnvShape } from './auth/config.ts';
 
 /** The one rule for a service's env var prefix: `mail-digest` → `MAIL_DIGEST`. */
 export const serviceEnvPrefix = (service: string) => service.toUpperCase().replaceAll('-', '_');
@@ -28,6 +29,34 @@ export function baseEnvSchema() {
       .optional()
       .describe('Exact database for this service, read from <SERVICE>_DATABASE_URL; overrides DATABASE_URL'),
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10).describe('node-postgres pool size'),
+    ...authEnvShape,
+    TRUST_PROXY: z
+      .stringbool()
+      .default(false)
+      .describe('Honour X-Forwarded-Proto/-Host/-For: true only behind the gateway or the ALB, which set them'),
+    RATE_LIMIT_WRITES_PER_MINUTE: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(300)
+      .describe('Writes per minute per token (or client address when anonymous) in each process; 0: no limit'),
+    RATE_LIMIT_JOBS_PER_MINUTE: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(6)
+      .describe('iCal exports started per minute per token (or client address) in each process; 0: no limit'),
+    CORS_ALLOWED_ORIGINS: z
+      .string()
+      .default('')
+      .transform((text) =>
+        text
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin)))
+      .describe('Browser origins allowed to call the API (comma-separated); none → CORS off'),
   });
 }
 

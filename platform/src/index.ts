@@ -2,8 +2,17 @@ export { baseEnvSchema, ConfigError, loadConfig, parseEnv, serviceDbKey, service
 export { type MigrationSource, migrate } from './db/migrate.ts';
 export { openServiceDb, serviceDatabaseUrl } from './db/open.ts';
 export type { Db, Queryable, Row } from './db/types.ts';
+export {
+  type ApiAccess,
+  type ApiSettings,
+  apiAccess,
+  apiSettingsFromConfig,
+  createApiApp,
+} from './http/api-app.ts';
+export { answerClientErrorsAsJson } from './http/client-error.ts';
 export { badRequest, httpError, notFound } from './http/errors.ts';
 export { jsonObjectBody } from './http/json-body.ts';
+export { BODY_LIMIT_BYTES, discardBody, rateLimit } from './http/limits.ts';
 export { requestBoundary } from './http/middleware.ts';
 export { listen, type RunningHttp } from './http/serve.ts';
 export { onShutdown } from './lifecycle.ts';

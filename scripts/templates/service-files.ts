@@ -7,6 +7,8 @@ export interface ServiceSpec {
   name: string;
   consumes: readonly EventType[];
   http?: { prefix: string; priority: number } | undefined;
+  /** The manifest's `backfill`: start with the audit log's history of what it consumes. */
+  backfill?: true | string | undefined;
   /** The Dockerfile, already written for this service. */
   dockerfile: string;
 }
@@ -61,10 +63,14 @@ function packageJson({ name, http }: ServiceSpec): string {
   return `${JSON.stringify(pkg, null, 2)}\n`;
 }
 
-function manifest({ name, consumes, http }: ServiceSpec): string {
+function manifest({ name, consumes, http, backfill }: ServiceSpec): string {
   const httpLine = http
     ? `\n  http: { pathPrefixes: ['${http.prefix}'], healthPath: '${http.prefix}/health', priority: ${http.priority} },`
     : '';
+  const backfillLine =
+    backfill === undefined
+      ? ''
+      : `\n  // On its first start, audit replays ${backfill === true ? 'the whole history' : `the history since ${backfill}`} of what it consumes into its queue.\n  backfill: ${backfill === true ? 'true' : `'${backfill}'`},`;
   return `import { defineService } from '@taskoverflow/events/manifest';
 
 export default defineService({
@@ -72,7 +78,7 @@ export default defineService({
   // TODO: one sentence on what ${name} does; it appears in the AsyncAPI document.
   description: 'The ${name} service.',
   consumes: [${consumes.map((type) => `'${type}'`).join(', ')}],
-  publishes: [],${httpLine}
+  publishes: [],${httpLine}${backfillLine}
 });
 `;
 }
@@ -224,6 +230,7 @@ function handlersTest({ name, consumes }: ServiceSpec): string {
   return `import assert from 'node:assert/strict';
 import { makeEvent } from '@taskoverflow/events/envelope';
 import { createLogger } from '@taskoverflow/platform';
+import { testAuth } from '@taskoverflow/platform/auth/testing';
 import { openTestDb, type TestDb, testDriver } from '@taskoverflow/platform/testing';
 import manifest from '../service.ts';
 import { handlers } from './handlers.ts';
@@ -287,6 +294,7 @@ describe(\`${name}: HTTP API (\${testDriver})\`, () => {
     test = await openTestDb('${name}', ${camel(name)}Migrations);
     const app = createServiceApp(manifest, {
       log: createLogger('${name}-test', 'silent'),
+      api: (await testAuth()).settings,
       routers: ${camel(name)}Routers(test.db),
       checks: { database: () => test.db.query('SELECT 1') },
     });

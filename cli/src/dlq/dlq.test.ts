@@ -139,6 +139,40 @@ forEachEmulator((emulator: Emulator) => {
       }
     });
 
+    it('when the handler is still broken, then redrive moves each dead letter once and ends instead of chasing it', async () => {
+      const consumer = startConsumer({
+        service: 'audit',
+        queueUrl: audit().queueUrl,
+        handlers: {
+          TodoCreated: async () => {
+            throw new PermanentError('still broken');
+          },
+        },
+        db,
+        sqs: emulator.clients.sqs,
+        log,
+        waitTimeSeconds: 1,
+        drainTimeoutMs: 5_000,
+      });
+      try {
+        const event = makeEvent({ type: 'TodoCreated', source: 'todo', subject: '8', data: sampleTodo(8) });
+        assert.equal((await cli(['events', 'publish', '-'], JSON.stringify(event))).code, exitCodes.ok);
+        const deadLettered = async () => {
+          const depth = await depthOf(emulator.clients.sqs, audit().dlqUrl);
+          return depth.visible + depth.inFlight === 1;
+        };
+        await waitFor(deadLettered, { what: 'the poison message in the DLQ' });
+
+        const redriven = await cli(['dlq', 'redrive', 'audit', '--json']);
+
+        assert.equal(redriven.code, exitCodes.ok, redriven.stderr);
+        assert.equal((JSON.parse(redriven.stdout) as { moved: number }).moved, 1);
+        await waitFor(deadLettered, { what: 'the message to be dead-lettered again' });
+      } finally {
+        await consumer.stop();
+      }
+    });
+
     it('when redrive has a limit, then only that many move, copied with their type and without the failure attributes', async () => {
       const attributes = (subject: string) => ({
         type: { DataType: 'String', StringValue: 'TodoCreated' },

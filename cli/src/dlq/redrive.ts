@@ -25,18 +25,20 @@ const copyVisibilitySeconds = 60;
 const moveTaskPollMs = 500;
 
 /**
- * Moves dead letters back to the service's queue. Without a limit SQS's own
- * StartMessageMoveTask does it where the endpoint has it; otherwise (and always with a
- * limit, which a move task cannot take) each message is sent to the queue before it is
- * deleted from the DLQ, so an interruption can leave a duplicate (the inbox makes that
- * harmless) but never loses one. See ADR 0101.
+ * Moves at most `max` dead letters (those present when the command started) back to the
+ * service's queue: a message that fails again and returns to the DLQ meanwhile is not moved
+ * a second time. When every message is wanted, SQS's own StartMessageMoveTask does it where
+ * the endpoint has it; otherwise (and with a limit, which a move task cannot take) each
+ * message is sent to the queue before it is deleted from the DLQ, so an interruption can
+ * leave a duplicate (the inbox makes that harmless) but never loses one. See ADR 0101.
  */
 export async function redrive(
   context: CliContext,
   queues: ServiceQueues,
-  options: { limit: number | undefined; progress: Progress },
+  options: { max: number; all: boolean; progress: Progress },
 ): Promise<RedriveResult> {
-  if (options.limit === undefined) {
+  if (options.max === 0) return { method: 'receive-send-delete', moved: 0, interrupted: false };
+  if (options.all) {
     const moved = await tryMoveTask(context, queues, options.progress);
     if (moved) return moved;
   }
@@ -94,10 +96,10 @@ function isUnsupported(error: unknown): boolean {
 async function copyThenDelete(
   context: CliContext,
   queues: ServiceQueues,
-  options: { limit: number | undefined; progress: Progress },
+  options: { max: number; progress: Progress },
 ): Promise<RedriveResult> {
   const { sqs } = context.clients();
-  const limit = options.limit ?? Number.POSITIVE_INFINITY;
+  const limit = options.max;
   let moved = 0;
   while (moved < limit) {
     // Checked between batches only: a batch once received is always sent and deleted.

@@ -119,6 +119,18 @@ forEachEmulator((emulator: Emulator) => {
       }
     });
 
+    it('when send runs on a terminal, then a progress bar counts to 100 on stderr; piped, stderr stays empty', async () => {
+      const name = await create(false);
+      const args = ['queue', 'send', '--name', name, '--client-name', 'alice'];
+
+      const onTerminal = await runCli(args, { env: emulatorEnv(emulator), terminal: true });
+      const piped = await runCli(args, { env: emulatorEnv(emulator) });
+
+      assert.match(onTerminal.stderr, /sending as alice \[[^\]]*\] 100\/100/);
+      assert.equal(piped.stderr, '');
+      assert.equal(piped.code, exitCodes.ok);
+    });
+
     it('when a message has no client attribute, then receive shows it instead of failing', async () => {
       const name = await create(false);
       const { SendMessageCommand, GetQueueUrlCommand } = await import('@aws-sdk/client-sqs');

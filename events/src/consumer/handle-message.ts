@@ -2,6 +2,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import type { Db, Logger } from '@taskoverflow/platform';
 import { type ClaimCheckStore, resolveData } from '../claim-check.ts';
 import { type AnyEvent, InvalidEventError, parseEnvelope, parseEventData } from '../envelope.ts';
+import type { ConsumerTelemetry, Processing } from '../telemetry/consumer.ts';
 import { type BatchHandler, type Handler, type Handlers, PermanentError, RetryLaterError } from './types.ts';
 
 /** What to do with a message once its handler has run (or could not). */
@@ -18,6 +19,7 @@ export interface HandleContext {
   claimCheck: ClaimCheckStore | undefined;
   /** Called after a transaction in which handlers ran has committed. */
   onCommit: (() => void) | undefined;
+  telemetry: ConsumerTelemetry;
 }
 
 export const receiveCountOf = (message: Message) => Number(message.Attributes?.ApproximateReceiveCount ?? 1);
@@ -25,12 +27,12 @@ export const receiveCountOf = (message: Message) => Number(message.Attributes?.A
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 type Prepared =
-  | { message: Message; log: Logger; outcome: Outcome }
-  | { message: Message; log: Logger; event: AnyEvent; handler: AnyHandler };
+  | { message: Message; log: Logger; processing: Processing; outcome: Outcome }
+  | { message: Message; log: Logger; processing: Processing; event: AnyEvent; handler: AnyHandler };
 
 type AnyHandler = Handler<AnyEvent['type']> | BatchHandler<AnyEvent['type']>;
 
-export type Handled = { outcome: Outcome; log: Logger };
+export type Handled = { outcome: Outcome; log: Logger; processing?: Processing };
 
 /** Parses and resolves one message inside the error boundary: nothing here throws. */
 async function prepare(message: Message, context: HandleContext): Promise<Prepared> {
@@ -39,7 +41,8 @@ async function prepare(message: Message, context: HandleContext): Promise<Prepar
     envelope = parseEnvelope(JSON.parse(message.Body ?? ''));
   } catch (error) {
     const log = context.log.child({ messageId: message.MessageId });
-    return { message, log, outcome: { kind: 'dead', reason: `unreadable message: ${reasonOf(error)}` } };
+    const processing = context.telemetry.received(message, undefined);
+    return { message, log, processing, outcome: { kind: 'dead', reason: `unreadable message: ${reasonOf(error)}` } };
   }
   // One child logger per message: pino serialises its bindings when it is made.
   const log = context.log.child({
@@ -49,18 +52,21 @@ async function prepare(message: Message, context: HandleContext): Promise<Prepar
     subject: envelope.subject,
     correlationid: envelope.correlationid,
   });
+  const processing = context.telemetry.received(message, envelope);
   const handler = context.handlers[envelope.type] as AnyHandler | undefined;
   if (!handler) {
     return {
       message,
       log,
+      processing,
       outcome: { kind: 'dead', reason: `${context.service} has no handler for ${envelope.type}` },
     };
   }
   try {
-    return { message, log, handler, event: parseEventData(await resolveData(envelope, context.claimCheck)) };
+    const data = await processing.within(() => resolveData(envelope, context.claimCheck));
+    return { message, log, processing, handler, event: parseEventData(data) };
   } catch (error) {
-    return { message, log, outcome: failureOutcome(error) };
+    return { message, log, processing, outcome: failureOutcome(error) };
   }
 }
 
@@ -91,13 +97,13 @@ async function runInTransaction(ready: readonly Ready[], context: HandleContext)
     const firstTime = new Set(inserted.map((row) => row.event_id.toLowerCase()));
     const seenBefore: boolean[] = [];
     const batches = new Map<BatchHandler<AnyEvent['type']>, AnyEvent[]>();
-    for (const { event, handler, log, message } of ready) {
+    for (const { event, handler, log, message, processing } of ready) {
       // The same event twice in one group runs once: the first copy takes its id from the set.
       const isNew = firstTime.delete(event.id.toLowerCase());
       seenBefore.push(!isNew);
       if (!isNew) continue;
       if (typeof handler === 'function')
-        await handler(event as never, { tx, log, receiveCount: receiveCountOf(message) });
+        await processing.within(() => handler(event as never, { tx, log, receiveCount: receiveCountOf(message) }));
       else batches.set(handler, (batches.get(handler) ?? []).concat(event));
     }
     // Batch handlers run after the plain ones, each once with its events in received order.
@@ -112,9 +118,9 @@ async function runOne(item: Ready, context: HandleContext): Promise<Handled> {
   try {
     const [duplicate = false] = await runInTransaction([item], context);
     if (duplicate) item.log.info('duplicate delivery acknowledged without running the handler');
-    return { outcome: { kind: 'ack', duplicate }, log: item.log };
+    return { outcome: { kind: 'ack', duplicate }, log: item.log, processing: item.processing };
   } catch (error) {
-    return { outcome: failureOutcome(error), log: item.log };
+    return { outcome: failureOutcome(error), log: item.log, processing: item.processing };
   }
 }
 
@@ -138,7 +144,7 @@ export async function handleMessages(messages: readonly Message[], context: Hand
       results.set(item.message, await runOne(item, context));
     } else {
       if (duplicate) item.log.info('duplicate delivery acknowledged without running the handler');
-      results.set(item.message, { outcome: { kind: 'ack', duplicate }, log: item.log });
+      results.set(item.message, { outcome: { kind: 'ack', duplicate }, log: item.log, processing: item.processing });
     }
   }
   return messages.map((message) => results.get(message) as Handled);

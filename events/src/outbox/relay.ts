@@ -4,6 +4,7 @@ import type { Db, Logger } from '@taskoverflow/platform';
 import { isEventType } from '../catalog/index.ts';
 import { offloadIfLarge } from '../claim-check.ts';
 import { type CloudEvent, makeEnvelope } from '../envelope.ts';
+import { relayTelemetry } from '../telemetry/relay.ts';
 import { claimBatch, markFailed, markSent, type OutboxRow, purgeSent } from './claim.ts';
 import { chunkForPublish, inWaves, type Outgoing, publishChunk } from './publish-batch.ts';
 
@@ -78,6 +79,7 @@ export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
   let lastPurge = 0;
   let lastVacuum = 0;
   let sentSinceVacuum = 0;
+  const telemetry = relayTelemetry({ db, topicArn, source });
 
   async function publishRound(): Promise<number> {
     const rows = await claimBatch(db, batchSize, leaseSeconds);
@@ -108,7 +110,14 @@ export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
           .map((message) => message.key),
       );
       const results = await Promise.all(
-        ready.map((chunk) => (chunk.length ? publishChunk(sns, topicArn, chunk) : new Map<string, string>())),
+        ready.map((chunk) =>
+          chunk.length
+            ? telemetry.publish(
+                chunk.map((message) => ({ ...message, traceparent: byKey.get(message.key)?.traceparent })),
+                () => publishChunk(sns, topicArn, chunk),
+              )
+            : new Map<string, string>(),
+        ),
       );
       for (const [index, failed] of results.entries()) {
         sent.push(...(ready[index] ?? []).filter((message) => !failed.has(message.key)).map((message) => message.key));
@@ -175,6 +184,7 @@ export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
     async stop() {
       stopped = true;
       clearInterval(timer);
+      telemetry.stop();
       await running;
     },
   };

@@ -1,7 +1,8 @@
 import { METHODS } from 'node:http';
 import Router from '@koa/router';
-import { type Logger, requestBoundary } from '@taskoverflow/platform';
-import Koa, { type Middleware } from 'koa';
+import { type ApiSettings, createApiApp, type Logger } from '@taskoverflow/platform';
+import type Koa from 'koa';
+import type { Middleware } from 'koa';
 import { healthPaths, type ServiceManifest } from '../manifest.ts';
 
 /** A readiness check: resolves when healthy, throws (its message is reported) when not. */
@@ -9,6 +10,8 @@ export type ReadinessCheck = () => unknown;
 
 export interface ServiceAppOptions {
   log: Logger;
+  /** Who may call (tokens, anonymous scopes), proxies, CORS: see createApiApp. */
+  api: ApiSettings;
   /** The service's routes, with their prefixes. */
   routers?: readonly Router[];
   /** Runs after the request boundary, before every route (authentication goes here). */
@@ -37,9 +40,9 @@ async function runChecks(checks: Record<string, ReadinessCheck>) {
  * method (every method counts as implemented, so it is never a 501).
  */
 export function createServiceApp(manifest: ServiceManifest, options: ServiceAppOptions): Koa {
-  const app = new Koa({ proxy: true });
-  app.silent = true; // errors are logged by requestBoundary, not printed by Koa
-  app.use(requestBoundary(options.log));
+  // The request's span first, then the request boundary (errors → JSON), API headers, body limit, CORS when configured.
+  const probes = [healthPaths.live, healthPaths.ready, ...(manifest.http ? [manifest.http.healthPath] : [])];
+  const app = createApiApp(options.log, options.api, probes);
 
   const health = new Router({ methods: METHODS });
   health.get(healthPaths.live, (ctx) => {

@@ -1,5 +1,8 @@
 import type Router from '@koa/router';
 import {
+  type ApiAccess,
+  apiAccess,
+  apiSettingsFromConfig,
   createLogger,
   type Db,
   type Logger,
@@ -10,6 +13,7 @@ import {
   openServiceDb,
   parseEnv,
 } from '@taskoverflow/platform';
+import { startTelemetry } from '@taskoverflow/platform/telemetry';
 import type { Middleware } from 'koa';
 import type { z } from 'zod';
 import { type AwsClients, awsClients } from '../aws.ts';
@@ -31,6 +35,8 @@ export interface ServiceDeps<C> {
   storage: ClaimCheckStore | undefined;
   /** Publishes what was just committed to the outbox now rather than at the next poll. */
   wakeRelay: () => void;
+  /** Scopes (bearer tokens, anonymous scopes) and rate limits for the service's routes. */
+  access: ApiAccess;
 }
 
 /** A service is its manifest plus these. */
@@ -93,6 +99,8 @@ export async function runService<S extends z.ZodType<ServiceConfig>>(
     ? loadConfig(definition.env, manifest.name, env)
     : parseEnv(definition.env, manifest.name, env);
   const log = options.log ?? createLogger(manifest.name, config.LOG_LEVEL);
+  // First, so the relay, the consumer and HTTP take their meters from the started SDK.
+  const telemetry = await startTelemetry(manifest.name);
   const db = options.db ?? (await openServiceDb(manifest.name, config, definition.migrations, log));
   const aws = awsClients(env);
   const storage = config.EVENTS_BUCKET ? { s3: aws.s3, bucket: config.EVENTS_BUCKET } : undefined;
@@ -110,7 +118,8 @@ export async function runService<S extends z.ZodType<ServiceConfig>>(
         })
       : undefined;
   const wakeRelay = () => relay?.wake();
-  const parts = await definition.parts({ config, db, log, aws, storage, wakeRelay });
+  const api = apiSettingsFromConfig(config);
+  const parts = await definition.parts({ config, db, log, aws, storage, wakeRelay, access: apiAccess(api) });
   const unhandled = manifest.consumes.filter((type) => !parts.handlers?.[type]);
   if (unhandled.length) throw new Error(`${manifest.name} consumes ${unhandled.join(', ')} but has no handler for it`);
 
@@ -134,6 +143,7 @@ export async function runService<S extends z.ZodType<ServiceConfig>>(
 
   const app = createServiceApp(manifest, {
     log,
+    api,
     routers: parts.routers,
     middleware: parts.middleware,
     checks: {
@@ -153,6 +163,7 @@ export async function runService<S extends z.ZodType<ServiceConfig>>(
       await relay?.stop();
       if (!options.db) await db.close();
       for (const client of Object.values(aws)) client.destroy();
+      await telemetry.release(); // flushes the last spans and metrics
     })();
     return stopping;
   };

@@ -1,7 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Logger } from '../log.ts';
 import { type MigrationSource, migrate } from './migrate.ts';
-import { openPglite } from './pglite.ts';
 import { ensureDatabase, openPostgres } from './postgres.ts';
 import type { Db } from './types.ts';
 
@@ -23,7 +22,8 @@ export function serviceDatabaseUrl(serverUrl: string, service: string): { url: s
 
 /**
  * The service's own database: `<SERVICE>_DATABASE_URL` as given, else its database on the
- * `DATABASE_URL` server (created if missing), else embedded PGlite under `DATA_DIR/<service>`.
+ * `DATABASE_URL` server (created if missing; `npm start` sets it to its embedded PostgreSQL),
+ * else PGlite under `DATA_DIR/<service>` (in-process tests, a service run on its own).
  * Migrations are applied before it is returned.
  */
 export async function openServiceDb(
@@ -48,6 +48,8 @@ export async function openServiceDb(
     const dir = settings.DATA_DIR.startsWith('memory://')
       ? settings.DATA_DIR
       : resolve(join(settings.DATA_DIR, service));
+    // Loaded only here: a service on PostgreSQL (the stack, the cloud) never pays for PGlite's module.
+    const { openPglite } = await import('./pglite.ts');
     db = await openPglite(dir);
   }
   log.info({ driver: db.driver }, 'database open');

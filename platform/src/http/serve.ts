@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type Koa from 'koa';
 import type { Logger } from '../log.ts';
+import { answerClientErrorsAsJson } from './client-error.ts';
 
 export interface RunningHttp {
   server: Server;
@@ -12,6 +13,7 @@ export interface RunningHttp {
 export async function listen(app: Koa, port: number, log: Logger, host = '0.0.0.0'): Promise<RunningHttp> {
   const server = createServer(app.callback());
   server.keepAliveTimeout = 65_000; // longer than the ALB's 60 s idle timeout, so the ALB closes first
+  answerClientErrorsAsJson(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, resolve);

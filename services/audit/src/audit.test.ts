@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { type AnyEvent, makeEvent } from '@taskoverflow/events';
 import { sampleTodo, waitFor } from '@taskoverflow/events/testing';
 import { createLogger } from '@taskoverflow/platform';
+import { type TestAuth, testAuth } from '@taskoverflow/platform/auth/testing';
 import { openTestDb, type TestDb, testDrivers } from '@taskoverflow/platform/testing';
 import { type EventSourceMessage, EventSourceParserStream } from 'eventsource-parser/stream';
 import { createApp } from './app.ts';
@@ -22,16 +23,20 @@ for (const driver of testDrivers) {
     let test: TestDb;
     let server: Server;
     let base: string;
+    let auth: TestAuth;
+    let reader: { authorization: string };
     const record = (...events: AnyEvent[]) =>
       test.db.transaction((tx) => appendAuditEntries.batch(events, { tx, log }));
-    const get = async (query: string) => {
-      const response = await fetch(`${base}/api/v1/audit${query}`);
+    const get = async (query: string, headers = reader) => {
+      const response = await fetch(`${base}/api/v1/audit${query}`, { headers });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     };
 
     before(async () => {
       test = await openTestDb('audit', auditMigrations, driver);
-      server = createServer(createApp({ db: test.db, log }).callback());
+      auth = await testAuth(); // anonymous callers may use the todo API, never the audit log
+      reader = await auth.bearer(['audit:read']);
+      server = createServer(createApp({ db: test.db, log, api: auth.settings }).callback());
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     });
@@ -44,6 +49,24 @@ for (const driver of testDrivers) {
         'ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only; DELETE FROM audit_log; ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only;',
       ),
     );
+
+    it('when there is no token, then 401 JSON with a Bearer challenge, and nothing is shown', async () => {
+      await record(created(1));
+
+      const response = await fetch(`${base}/api/v1/audit`);
+
+      assert.equal(response.status, 401);
+      assert.match(response.headers.get('www-authenticate') ?? '', /^Bearer /);
+      assert.deepEqual(await response.json(), { error: 'A bearer token with scope audit:read is required' });
+    });
+
+    it('when the token lacks audit:read, then 403 JSON; with admin, then 200', async () => {
+      const writer = await get('', await auth.bearer(['todos:read', 'todos:write', 'webhooks:manage']));
+      const admin = await get('', await auth.bearer(['admin']));
+
+      assert.deepEqual(writer, { status: 403, body: { error: 'Token lacks scope audit:read' } });
+      assert.equal(admin.status, 200);
+    });
 
     it('when the same event is recorded twice, then it appears once', async () => {
       const event = created(1);
@@ -165,7 +188,10 @@ for (const driver of testDrivers) {
       const open = async (query = '', headers: Record<string, string> = {}) => {
         const controller = new AbortController();
         streams.push(controller);
-        const response = await fetch(`${base}/api/v1/audit/stream${query}`, { headers, signal: controller.signal });
+        const response = await fetch(`${base}/api/v1/audit/stream${query}`, {
+          headers: { ...reader, ...headers },
+          signal: controller.signal,
+        });
         const events: EventSourceMessage[] = [];
         const body = response.body;
         if (response.ok && body) {
@@ -241,6 +267,12 @@ for (const driver of testDrivers) {
         );
 
         assert.deepEqual(await stream.subjects(3), ['1', 'later', 'late']);
+      });
+
+      it('when the caller has no token, then 401 and nothing is streamed', async () => {
+        const response = await fetch(`${base}/api/v1/audit/stream`);
+        assert.equal(response.status, 401);
+        assert.match(response.headers.get('www-authenticate') ?? '', /^Bearer/);
       });
 
       it('when Last-Event-ID or backlog is not valid, then 400 with a JSON error', async () => {

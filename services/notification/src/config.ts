@@ -7,6 +7,10 @@ export const notificationEnvSchema = serviceEnvSchema(manifest).extend({
     .stringbool()
     .default(false)
     .describe('Allow webhook URLs on private, loopback and link-local addresses (local development only)'),
+  NOTIFICATION_ALLOW_HTTP_TARGETS: z
+    .stringbool()
+    .default(false)
+    .describe('Accept plain http webhook URLs on public addresses; otherwise https only (private targets imply http)'),
   NOTIFICATION_DELIVERY_TIMEOUT_MS: z.coerce
     .number()
     .int()

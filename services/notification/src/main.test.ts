@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { publishEvents } from '@taskoverflow/events/testing/bus';
 import { waitFor } from '@taskoverflow/events/testing/wait';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { applyTopology } from '@taskoverflow/events/topology-apply';
+import { bootstrapLocalAuth } from '@taskoverflow/platform/auth';
 import { startFauxqs } from 'fauxqs';
 import { Webhook } from 'standardwebhooks';
 import manifest from '../service.ts';
@@ -23,7 +24,9 @@ function serviceEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 // The entry point as `npm start` and the containers run it: configured by env vars alone.
-describe('notification: main.ts, started as a process', () => {
+describe('notification: main.ts, started as a process', function () {
+  // A process with its own PGlite: on a loaded 2-core machine its start-up alone can take many seconds.
+  this.timeout(120_000);
   let fauxqs: Awaited<ReturnType<typeof startFauxqs>>;
   let receiver: Receiver;
   let dataDir: string;
@@ -44,6 +47,7 @@ describe('notification: main.ts, started as a process', () => {
   it('when started with a queue, then it serves the API, delivers events and stops cleanly on SIGTERM', async () => {
     const aws = awsClients({ AWS_ENDPOINT_URL: fauxqs.address, AWS_REGION: 'us-east-1' });
     const applied = await applyTopology(aws, buildTopology([manifest], `m${Date.now().toString(36)}`));
+    const local = await bootstrapLocalAuth(dataDir); // as npm start does
     const running = spawn(process.execPath, [entryPoint], {
       env: serviceEnv({
         PORT: '0',
@@ -51,6 +55,7 @@ describe('notification: main.ts, started as a process', () => {
         AWS_ENDPOINT_URL: fauxqs.address,
         EVENTS_QUEUE_URL: applied.queues.notification?.queueUrl ?? '',
         NOTIFICATION_ALLOW_PRIVATE_TARGETS: 'true',
+        ...local.env,
       }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -65,14 +70,20 @@ describe('notification: main.ts, started as a process', () => {
     const exited = new Promise<number | null>((resolve) => running.once('exit', resolve));
 
     const port = await waitFor(() => Number(/"port":(\d+),"msg":"listening"/.exec(output)?.[1]) || undefined, {
-      timeoutMs: 15_000,
+      timeoutMs: 60_000,
       what: 'the service to listen',
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}\n--- service output ---\n${output}`);
     });
     const registered = await call(
       port,
       'POST',
       '/api/v1/webhooks',
       JSON.stringify({ url: receiver.url('/main'), events: ['TodoCreated'] }),
+      {
+        'content-type': 'application/json',
+        authorization: `Bearer ${readFileSync(local.adminTokenFile, 'utf8').trim()}`,
+      },
     );
     assert.equal(registered.status, 201, registered.text);
     const { secret } = registered.json as { secret: string };

@@ -12,8 +12,11 @@ export const notificationService = {
   manifest,
   env: notificationEnvSchema,
   migrations: notificationMigrations,
-  parts: ({ config, db, log }) => {
-    const policy = { allowPrivate: config.NOTIFICATION_ALLOW_PRIVATE_TARGETS };
+  parts: ({ config, db, log, access }) => {
+    const policy = {
+      allowPrivate: config.NOTIFICATION_ALLOW_PRIVATE_TARGETS,
+      allowHttp: config.NOTIFICATION_ALLOW_HTTP_TARGETS,
+    };
     if (policy.allowPrivate) log.warn('NOTIFICATION_ALLOW_PRIVATE_TARGETS is on: webhooks may reach private addresses');
     const ledger = deliveryLedger(db, log);
     const deliver = deliverToWebhooks({
@@ -25,7 +28,7 @@ export const notificationService = {
     });
     return {
       handlers: notificationHandlers(deliver),
-      routers: notificationRouters({ db, policy }),
+      routers: notificationRouters({ db, policy, access }),
       stop: () => ledger.settled(),
     };
   },

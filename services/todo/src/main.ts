@@ -9,11 +9,11 @@ export const todoService = {
   manifest,
   env: todoEnvSchema,
   migrations: todoMigrations,
-  parts: ({ db, storage, wakeRelay }) => ({
+  parts: ({ db, storage, wakeRelay, access }) => ({
     // Job status comes back as events from the calendar service.
     handlers: calendarJobHandlers(),
     // The bucket holds finished calendars and claim-checked event payloads.
-    routers: todoRouters({ db, calendarStorage: storage, onEventsCommitted: wakeRelay }),
+    routers: todoRouters({ db, access, calendarStorage: storage, onEventsCommitted: wakeRelay }),
   }),
 } satisfies ServiceDefinition<typeof todoEnvSchema>;
 

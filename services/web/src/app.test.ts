@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '@taskoverflow/platform';
+import { testAuth } from '@taskoverflow/platform/auth/testing';
 import { sendRequest } from '@taskoverflow/platform/test-http';
 import { createApp } from './app.ts';
 import { type Asset, buildAssets } from './assets.ts';
@@ -15,7 +16,8 @@ describe('web service', function () {
   let base: string;
   before(async () => {
     assets = await buildAssets();
-    server = createServer(createApp({ assets, log }).callback());
+    const { settings: api } = await testAuth();
+    server = createServer(createApp({ assets, log, api }).callback());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });

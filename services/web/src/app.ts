@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { createServiceApp } from '@taskoverflow/events/service';
-import type { Logger } from '@taskoverflow/platform';
+import type { ApiSettings, Logger } from '@taskoverflow/platform';
 import type Koa from 'koa';
 import manifest from '../service.ts';
 import type { Asset } from './assets.ts';
@@ -42,6 +42,14 @@ export function assetRouter(assets: ReadonlyMap<string, Asset>): Router {
  * 404 as the gateway did before the UI existed. Nothing to check for readiness: the assets
  * are built before the server listens.
  */
-export function createApp({ assets, log }: { assets: ReadonlyMap<string, Asset>; log: Logger }): Koa {
-  return createServiceApp(manifest, { log, routers: [assetRouter(assets)], checks: {} });
+export function createApp({
+  assets,
+  log,
+  api,
+}: {
+  assets: ReadonlyMap<string, Asset>;
+  log: Logger;
+  api: ApiSettings;
+}): Koa {
+  return createServiceApp(manifest, { log, api, routers: [assetRouter(assets)], checks: {} });
 }

@@ -24,7 +24,13 @@ const isPermanent = (error: unknown) => error instanceof UnrenderableTodoError |
 export function renderRequestedCalendar(deps: CalendarJobDeps): Handler<'CalendarRequested'> {
   return async (event, { tx, log, receiveCount }) => {
     const { jobId, todos } = event.data;
-    const meta = { subject: jobId, causationId: event.id, correlationId: event.correlationid };
+    // The follow-ups continue the request's trace (under this delivery's span when tracing is on).
+    const meta = {
+      subject: jobId,
+      causationId: event.id,
+      correlationId: event.correlationid,
+      traceparent: event.traceparent,
+    };
     await appendToOutbox(tx, { type: 'CalendarStarted', data: { jobId }, ...meta });
     try {
       const calendar = renderCalendar(todos);

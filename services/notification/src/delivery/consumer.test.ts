@@ -100,6 +100,7 @@ describe(`notification: events from its queue reach webhooks (fauxqs, ${testDriv
       events: ['TodoCreated'],
       description: null,
       secret,
+      owner: 'tester',
     });
     receiver.reply = (_request, index) => (index === 0 ? { status: 502 } : { status: 200 });
     const event = todoCreated();
@@ -127,6 +128,7 @@ describe(`notification: events from its queue reach webhooks (fauxqs, ${testDriv
       events: ['TodoCreated'],
       description: null,
       secret: newSigningSecret(),
+      owner: 'tester',
     });
     const event = todoCreated();
     await publishEvents(aws.sns, applied.topicArn, [event]);

@@ -11,7 +11,7 @@ import { newSigningSecret } from '../webhooks/secret.ts';
 import { webhookStore } from '../webhooks/store.ts';
 import { type DeliveryDeps, deliverToWebhooks } from './deliver-event.ts';
 import { notificationHandlers } from './handlers.ts';
-import { deliveryLedger } from './ledger.ts';
+import { DISABLE_AFTER_DAYS, deliveryLedger } from './ledger.ts';
 import { postWebhook } from './send.ts';
 
 const log = createLogger('notification-test', process.env.TEST_LOG_LEVEL ?? 'silent');
@@ -57,7 +57,7 @@ describe(`notification: delivering events to webhooks (${testDriver})`, () => {
 
   const register = async (path: string, events = ['TodoCreated'], url = receiver.url(path)) => {
     const secret = newSigningSecret();
-    const webhook = await webhookStore(db).create({ url, events, description: null, secret });
+    const webhook = await webhookStore(db).create({ url, events, description: null, secret, owner: 'tester' });
     return { id: webhook.id, secret };
   };
 
@@ -106,6 +106,73 @@ describe(`notification: delivering events to webhooks (${testDriver})`, () => {
       last_error: null,
       last_response: '',
     });
+  });
+
+  it('when the secret was rotated, then deliveries carry both signatures until the overlap ends', async () => {
+    const hook = await register('/rotating');
+    const next = newSigningSecret();
+    const store = webhookStore(db);
+    await store.rotateSecret(hook.id, 'all', next, new Date(clock.getTime() + 3600_000));
+
+    await handle(todoCreated());
+    clock = new Date(clock.getTime() + 3600_000 + 1000);
+    await handle(todoCreated());
+
+    const [during, after] = receiver.requests;
+    assert.ok(during && after);
+    const verifies = (secret: string, request: typeof during) => {
+      try {
+        new Webhook(secret).verify(request.body, request.headers as Record<string, string>);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    assert.equal(String(during.headers['webhook-signature']).split(' ').length, 2);
+    assert.deepEqual([verifies(next, during), verifies(hook.secret, during)], [true, true]);
+    assert.deepEqual([verifies(next, after), verifies(hook.secret, after)], [true, false]);
+  });
+
+  it('when an endpoint has failed for DISABLE_AFTER_DAYS without a success, then it is disabled and gets nothing more', async () => {
+    const hook = await register('/down');
+    const store = webhookStore(db);
+    receiver.reply = () => ({ status: 503 });
+    const start = clock;
+    const days = (count: number) => new Date(start.getTime() + count * 86_400_000);
+
+    await handle(todoCreated());
+    const failing = await store.get(hook.id, 'all');
+    clock = days(DISABLE_AFTER_DAYS - 1);
+    await handle(todoCreated());
+    const stillActive = await store.get(hook.id, 'all');
+    clock = days(DISABLE_AFTER_DAYS);
+    await handle(todoCreated());
+    const disabled = await store.get(hook.id, 'all');
+    const sent = receiver.requests.length;
+    clock = days(DISABLE_AFTER_DAYS + 1);
+    await handle(todoCreated());
+
+    assert.equal(failing?.failing_since, start.toISOString());
+    assert.equal(stillActive?.status, 'active');
+    assert.deepEqual([disabled?.status, disabled?.disabled_at], ['disabled', days(DISABLE_AFTER_DAYS).toISOString()]);
+    assert.equal(receiver.requests.length, sent, 'nothing is sent to a disabled endpoint');
+
+    const enabled = await store.enable(hook.id, 'all');
+    assert.deepEqual([enabled?.status, enabled?.failing_since], ['active', null]);
+  });
+
+  it('when an endpoint succeeds after failing, then its failure clock is cleared', async () => {
+    const hook = await register('/flaky');
+    let fail = true;
+    receiver.reply = () => ({ status: fail ? 503 : 204 });
+    await handle(todoCreated());
+    fail = false;
+    clock = new Date(clock.getTime() + 86_400_000);
+
+    await handle(todoCreated());
+
+    const webhook = await webhookStore(db).get(hook.id, 'all');
+    assert.deepEqual([webhook?.status, webhook?.failing_since], ['active', null]);
   });
 
   it('when a signature is checked with another secret, then it does not verify', async () => {
@@ -254,7 +321,7 @@ describe(`notification: delivering events to webhooks (${testDriver})`, () => {
     const event = todoCreated();
     await handle(event);
 
-    await webhookStore(db).remove(hook.id);
+    await webhookStore(db).remove(hook.id, 'all');
     clock = new Date(clock.getTime() + 5000);
     const retry = await handle(event);
 

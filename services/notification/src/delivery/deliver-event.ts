@@ -23,16 +23,22 @@ interface Target extends Record<string, unknown> {
   webhook_id: string;
   url: string;
   secret: string;
+  /** The secret rotated out, while its overlap lasts: deliveries carry both signatures. */
+  previous_secret: string | null;
   status: 'pending' | 'succeeded' | 'failed' | null;
   attempts: number | null;
   next_attempt_at: Date | null;
 }
 
-// Every webhook that wants this type, with what was already done for this event.
+// Every enabled webhook that wants this type, with what was already done for this event.
+// In id order: saving the outcomes updates webhook rows, always in the same order.
 const TARGETS = `
-  SELECT w.id::text AS webhook_id, w.url, w.secret, d.status, d.attempts, d.next_attempt_at
+  SELECT w.id::text AS webhook_id, w.url, w.secret,
+    CASE WHEN w.previous_secret_expires_at > $3 THEN w.previous_secret END AS previous_secret,
+    d.status, d.attempts, d.next_attempt_at
   FROM webhooks w LEFT JOIN deliveries d ON d.webhook_id = w.id AND d.event_id = $1
-  WHERE w.events @> ARRAY[$2]::text[]`;
+  WHERE w.events @> ARRAY[$2]::text[] AND w.disabled_at IS NULL
+  ORDER BY w.id`;
 
 // Visibility timeouts are approximate: a message back a little early still counts as due.
 const DUE_SLACK_MS = 1000;
@@ -51,7 +57,7 @@ export function webhookPayload(event: CloudEvent): string {
 export function deliverToWebhooks(deps: DeliveryDeps): Handler<EventType> {
   return async (event, { tx, log }) => {
     const now = deps.now?.() ?? new Date();
-    const open = (await tx.query<Target>(TARGETS, [event.id, event.type])).filter(
+    const open = (await tx.query<Target>(TARGETS, [event.id, event.type, now])).filter(
       (t) => t.status !== 'succeeded' && t.status !== 'failed',
     );
     const isDue = (t: Target) => !t.next_attempt_at || t.next_attempt_at.getTime() <= now.getTime() + DUE_SLACK_MS;
@@ -102,7 +108,10 @@ async function attempt(
     // The event id: the same on every retry, so a receiver can drop duplicates.
     'webhook-id': event.id,
     'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
-    'webhook-signature': new Webhook(target.secret).sign(event.id, sentAt, body),
+    // Standard Webhooks: several space-separated signatures; a receiver accepts any it can verify.
+    'webhook-signature': [target.secret, target.previous_secret]
+      .flatMap((secret) => (secret ? [new Webhook(secret).sign(event.id, sentAt, body)] : []))
+      .join(' '),
   };
   const response = await deps.send({ url: target.url, body, headers, timeoutMs: deps.timeoutMs, policy: deps.policy });
   const attempts = (target.attempts ?? 0) + 1;

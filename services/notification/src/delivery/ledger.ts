@@ -29,8 +29,22 @@ const UPSERT = `
     next_attempt_at = excluded.next_attempt_at, completed_at = excluded.completed_at
   WHERE deliveries.status = 'pending'`;
 
+/** An endpoint whose attempts have all failed for this long is disabled (and shown as such). */
+export const DISABLE_AFTER_DAYS = 5;
+
+// Endpoint health from each outcome: a success clears the failure clock; a failure starts it,
+// and disables the webhook once it has run DISABLE_AFTER_DAYS. Writes only when that changes.
+const HEALTH = `
+  UPDATE webhooks SET
+    failing_since = CASE WHEN $2::text = 'succeeded' THEN NULL ELSE COALESCE(failing_since, $3) END,
+    disabled_at = CASE WHEN $2::text <> 'succeeded' AND failing_since <= $3::timestamptz - make_interval(days => $4)
+                       THEN $3 ELSE disabled_at END
+  WHERE id = $1 AND disabled_at IS NULL AND CASE WHEN $2::text = 'succeeded' THEN failing_since IS NOT NULL
+    ELSE failing_since IS NULL OR failing_since <= $3::timestamptz - make_interval(days => $4) END`;
+
 export async function saveDeliveries(target: Queryable, states: readonly DeliveryState[]): Promise<void> {
   for (const state of states) {
+    await target.query(HEALTH, [state.webhookId, state.status, state.lastAttemptAt, DISABLE_AFTER_DAYS]);
     await target.query(UPSERT, [
       state.eventId,
       state.webhookId,

@@ -74,6 +74,14 @@ describe('notification: webhook target guard (SSRF)', () => {
     assert.equal(url.href, 'https://93.184.216.34/hooks?x=1');
   });
 
+  it('when a public address is given over plain http, then it is refused unless http is allowed', async () => {
+    await assert.rejects(assertSafeTarget('http://93.184.216.34/hooks', strict), /url must use https/);
+
+    const url = await assertSafeTarget('http://93.184.216.34/hooks', { ...strict, allowHttp: true });
+
+    assert.equal(url.protocol, 'http:');
+  });
+
   it('when private targets are allowed, then loopback is accepted but other schemes are still refused', async () => {
     const local = { allowPrivate: true };
 

@@ -75,8 +75,10 @@ export function isPublicAddress(address: string): boolean {
 }
 
 export interface TargetPolicy {
-  /** Local development: let webhooks reach this machine and private networks. */
+  /** Local development: let webhooks reach this machine and private networks (over http too). */
   allowPrivate: boolean;
+  /** Accept plain http URLs on public addresses; otherwise only https (event data crosses the internet). */
+  allowHttp?: boolean | undefined;
 }
 
 /** Scheme and shape only: http(s), a host, no credentials in the URL. */
@@ -119,7 +121,14 @@ function refuse(host: string, addresses: readonly LookupAddress[]): void {
  * change between the two (DNS rebinding).
  */
 export async function assertSafeTarget(text: string, policy: TargetPolicy): Promise<URL> {
-  const url = parseTargetUrl(text);
+  const url = await assertPublicTarget(parseTargetUrl(text), policy);
+  if (url.protocol === 'http:' && !policy.allowHttp && !policy.allowPrivate) {
+    throw new UnsafeTargetError('url must use https (set NOTIFICATION_ALLOW_HTTP_TARGETS=true to allow http)');
+  }
+  return url;
+}
+
+async function assertPublicTarget(url: URL, policy: TargetPolicy): Promise<URL> {
   if (policy.allowPrivate) return url;
   const host = bareHost(url);
   if (isIP(host)) {

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '@taskoverflow/platform';
+import { type TestAuth, testAuth } from '@taskoverflow/platform/auth/testing';
 import { openTestDb, type TestDb, testDriver } from '@taskoverflow/platform/testing';
 import { createApp } from '../app.ts';
 import { saveDeliveries } from '../delivery/ledger.ts';
 import { notificationMigrations } from '../migrations.ts';
-import { call } from '../test-support.ts';
+import { call as callWith } from '../test-support.ts';
 
 const log = createLogger('notification-test', process.env.TEST_LOG_LEVEL ?? 'silent');
 const uuidPattern = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/;
@@ -16,9 +17,21 @@ describe(`notification: webhooks API (${testDriver})`, () => {
   const servers: Server[] = [];
   let port: number; // private targets allowed, as in local development
   let strictPort: number; // the production policy
+  let ann: { authorization: string }; // a token with webhooks:manage
+  /** One request as ann. */
+  const call = (
+    to: number,
+    method: string,
+    path: string,
+    body?: string,
+    headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' },
+  ) => callWith(to, method, path, body, { ...headers, ...ann });
 
+  let auth: TestAuth;
   const serve = async (allowPrivate: boolean) => {
-    const server = createServer(createApp({ db: test.db, log, policy: { allowPrivate } }).callback());
+    const server = createServer(
+      createApp({ db: test.db, log, api: auth.settings, policy: { allowPrivate } }).callback(),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     servers.push(server);
     return (server.address() as AddressInfo).port;
@@ -26,6 +39,8 @@ describe(`notification: webhooks API (${testDriver})`, () => {
 
   before(async () => {
     test = await openTestDb('notification', notificationMigrations);
+    auth = await testAuth();
+    ann = await auth.bearer(['webhooks:manage'], 'ann');
     port = await serve(true);
     strictPort = await serve(false);
   });
@@ -52,7 +67,16 @@ describe(`notification: webhooks API (${testDriver})`, () => {
     assert.equal(response.headers.location, `/api/v1/webhooks/${body.id}`);
     assert.deepEqual(
       { ...body, id: undefined, secret: undefined, created_at: undefined },
-      { ...validBody, description: 'CI bot', id: undefined, secret: undefined, created_at: undefined },
+      {
+        ...validBody,
+        description: 'CI bot',
+        id: undefined,
+        secret: undefined,
+        created_at: undefined,
+        status: 'active',
+        failing_since: null,
+        disabled_at: null,
+      },
     );
 
     const one = await call(port, 'GET', `/api/v1/webhooks/${body.id}`);
@@ -62,6 +86,105 @@ describe(`notification: webhooks API (${testDriver})`, () => {
     assert.deepEqual(one.json, withoutSecret, 'GET never shows the secret');
     assert.deepEqual(all.json, [one.json]);
     assert.doesNotMatch(all.text + one.text, /whsec_/);
+  });
+
+  it('when there is no token, then every webhook route answers 401 JSON with a Bearer challenge', async () => {
+    for (const [method, path] of [
+      ['GET', '/api/v1/webhooks'],
+      ['POST', '/api/v1/webhooks'],
+      ['GET', '/api/v1/webhooks/00000000-0000-4000-8000-000000000000/deliveries'],
+      ['DELETE', '/api/v1/webhooks/00000000-0000-4000-8000-000000000000'],
+    ] as const) {
+      const response = await callWith(port, method, path, method === 'POST' ? JSON.stringify(validBody) : undefined);
+
+      assert.equal(response.status, 401, `${method} ${path}`);
+      assert.match(String(response.headers['www-authenticate']), /^Bearer /);
+      assert.deepEqual(response.json, { error: 'A bearer token with scope webhooks:manage is required' });
+    }
+    assert.deepEqual(await test.db.query('SELECT id FROM webhooks'), []);
+  });
+
+  it('when the token lacks webhooks:manage, then 403 JSON and nothing is registered', async () => {
+    const reader = await auth.bearer(['todos:read', 'todos:write', 'audit:read']);
+
+    const response = await callWith(port, 'POST', '/api/v1/webhooks', JSON.stringify(validBody), {
+      'content-type': 'application/json',
+      ...reader,
+    });
+
+    assert.equal(response.status, 403);
+    assert.deepEqual(response.json, { error: 'Token lacks scope webhooks:manage' });
+    assert.deepEqual(await test.db.query('SELECT id FROM webhooks'), []);
+  });
+
+  it("when another user asks for ann's webhook, then it is invisible to them: list, get, deliveries, delete", async () => {
+    const { id } = (await post(validBody)).json as { id: string };
+    const bob = { 'content-type': 'application/json', ...(await auth.bearer(['webhooks:manage'], 'bob')) };
+    const asBob = (method: string, path: string, body?: string) => callWith(port, method, path, body, bob);
+
+    const list = await asBob('GET', '/api/v1/webhooks');
+    const reads = [
+      await asBob('GET', `/api/v1/webhooks/${id}`),
+      await asBob('GET', `/api/v1/webhooks/${id}/deliveries`),
+      await asBob('POST', `/api/v1/webhooks/${id}/rotate-secret`),
+      await asBob('POST', `/api/v1/webhooks/${id}/enable`),
+      await asBob('DELETE', `/api/v1/webhooks/${id}`),
+    ];
+    await asBob('POST', '/api/v1/webhooks', JSON.stringify(validBody));
+
+    assert.deepEqual(list.json, []);
+    for (const response of reads)
+      assert.deepEqual([response.status, response.json], [404, { error: 'Webhook not found' }]);
+    assert.equal((await call(port, 'GET', `/api/v1/webhooks/${id}`)).status, 200, 'still there for ann');
+    assert.deepEqual(
+      ((await call(port, 'GET', '/api/v1/webhooks')).json as { id: string }[]).map((webhook) => webhook.id),
+      [id],
+      "ann does not see bob's",
+    );
+  });
+
+  it('when an admin lists webhooks, then every owner’s are shown and an admin can delete any', async () => {
+    const { id } = (await post(validBody)).json as { id: string };
+    const admin = await auth.bearer(['admin'], 'root');
+
+    const all = await callWith(port, 'GET', '/api/v1/webhooks', undefined, admin);
+    const deleted = await callWith(port, 'DELETE', `/api/v1/webhooks/${id}`, undefined, admin);
+
+    assert.deepEqual(
+      (all.json as { id: string }[]).map((webhook) => webhook.id),
+      [id],
+    );
+    assert.equal(deleted.status, 204);
+  });
+
+  it('when the secret is rotated, then a new secret is shown once with the end of the overlap', async () => {
+    const created = (await post(validBody)).json as { id: string; secret: string };
+
+    const rotated = await call(port, 'POST', `/api/v1/webhooks/${created.id}/rotate-secret`);
+
+    assert.equal(rotated.status, 200, rotated.text);
+    const body = rotated.json as { secret: string; previous_secret_expires_at: string };
+    assert.match(body.secret, /^whsec_/);
+    assert.notEqual(body.secret, created.secret);
+    const overlapHours = (Date.parse(body.previous_secret_expires_at) - Date.now()) / 3600_000;
+    assert.ok(overlapHours > 23.9 && overlapHours <= 24, String(overlapHours));
+    assert.doesNotMatch((await call(port, 'GET', `/api/v1/webhooks/${created.id}`)).text, /whsec_/);
+  });
+
+  it('when a disabled webhook is enabled, then it is shown active again', async () => {
+    const { id } = (await post(validBody)).json as { id: string };
+    await test.db.query("UPDATE webhooks SET disabled_at = now(), failing_since = now() - interval '6 days'");
+    const disabled = (await call(port, 'GET', `/api/v1/webhooks/${id}`)).json as { status: string };
+
+    const enabled = await call(port, 'POST', `/api/v1/webhooks/${id}/enable`);
+
+    assert.equal(disabled.status, 'disabled');
+    assert.deepEqual(
+      (({ status, failing_since, disabled_at }) => ({ status, failing_since, disabled_at }))(
+        enabled.json as Record<string, unknown>,
+      ),
+      { status: 'active', failing_since: null, disabled_at: null },
+    );
   });
 
   it('when two webhooks are registered, then each gets its own secret', async () => {

@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
-import type { Db } from '@taskoverflow/platform';
+import type { ApiAccess, Db } from '@taskoverflow/platform';
+import { idempotentWrites } from '../idempotency.ts';
 import { type CalendarStorage, calendarJobRoutes } from './routes.ts';
 import { calendarJobStore } from './store.ts';
 
@@ -7,5 +8,9 @@ export { calendarJobHandlers } from './handlers.ts';
 export type { CalendarStorage } from './routes.ts';
 
 /** The iCal job API, mounted under `/api/v1` by createApp. */
-export const calendarJobsRouter = (db: Db, storage?: CalendarStorage, onEventsCommitted?: () => void): Router =>
-  calendarJobRoutes(calendarJobStore(db, onEventsCommitted), storage);
+export const calendarJobsRouter = (
+  db: Db,
+  access: ApiAccess,
+  storage?: CalendarStorage,
+  onEventsCommitted?: () => void,
+): Router => calendarJobRoutes(calendarJobStore(db), access, idempotentWrites(db, onEventsCommitted), storage);

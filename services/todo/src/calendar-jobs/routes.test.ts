@@ -180,16 +180,23 @@ describe(`iCal job API (${testDriver})`, () => {
       assert.deepEqual(body, { error: 'Task not finished' });
     });
 
-    it('when the job is unknown or failed, then 404 "Task not finished" as well', async () => {
+    it('when the job failed, then 404 "Task not finished" as well', async () => {
       const failed = await createJob();
       await deliver(({ tx }) =>
         handlers.CalendarFailed(event({ jobId: failed, reason: 'x' }), { tx, log, receiveCount: 1 }),
       );
 
-      for (const id of [failed, '0b4e7a8e-8f4e-4a8e-9a6e-4a8e9a6e4a8e', 'junk']) {
+      const { status, body } = await getJson(`/api/v1/todos/ical/${failed}/result`);
+
+      assert.equal(status, 404);
+      assert.deepEqual(body, { error: 'Task not finished' });
+    });
+
+    it('when the job is unknown or its id malformed, then 404 "Task not found", as /status says', async () => {
+      for (const id of ['0b4e7a8e-8f4e-4a8e-9a6e-4a8e9a6e4a8e', 'junk']) {
         const { status, body } = await getJson(`/api/v1/todos/ical/${id}/result`);
         assert.equal(status, 404);
-        assert.deepEqual(body, { error: 'Task not finished' });
+        assert.deepEqual(body, { error: 'Task not found' });
       }
     });
 

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 import Router from '@koa/router';
-import { notFound } from '@taskoverflow/platform';
+import { type ApiAccess, discardBody, notFound } from '@taskoverflow/platform';
 import type { Context } from 'koa';
+import type { Once } from '../idempotency.ts';
 import { causeOf } from '../todos/routes.ts';
-import type { CalendarJobStore } from './store.ts';
+import { type CalendarJobStore, calendarJobStore } from './store.ts';
 
 /** Where finished calendars are read from: the bucket the calendar service writes to. */
 export interface CalendarStorage {
@@ -14,16 +15,21 @@ export interface CalendarStorage {
 
 const uuid = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i;
 
-// Absolute URLs as the client addressed us: the app runs with `proxy: true`, so Koa's
-// protocol and host honour X-Forwarded-Proto/-Host set by the gateway or the load
-// balancer. (Koa 3's `ctx.origin` is the Origin request header, not this.)
+// Absolute URLs as the client addressed us: behind the gateway or the load balancer
+// (TRUST_PROXY), Koa's protocol and host honour the X-Forwarded-Proto/-Host they set;
+// otherwise a client's X-Forwarded-* is ignored. (Koa 3's `ctx.origin` is the Origin request header, not this.)
 const externalOrigin = (ctx: Context) => `${ctx.protocol}://${ctx.host}`;
 const jobsBase = (ctx: Context) => ctx.path.replace(/\/+$/, '').replace(/\/[^/]+\/(status|result)$/, '');
 const jobUrl = (ctx: Context, id: string, leaf: 'status' | 'result') =>
   `${externalOrigin(ctx)}${jobsBase(ctx)}/${id}/${leaf}`;
 
 /** The original TaskOverflow's asynchronous iCal API, wire-compatible. */
-export function calendarJobRoutes(store: CalendarJobStore, storage: CalendarStorage | undefined): Router {
+export function calendarJobRoutes(
+  store: CalendarJobStore,
+  { guard, jobLimit }: ApiAccess,
+  once: Once,
+  storage: CalendarStorage | undefined,
+): Router {
   const router = new Router();
 
   // A malformed id cannot name a job: it is simply not found, without a query.
@@ -32,15 +38,17 @@ export function calendarJobRoutes(store: CalendarJobStore, storage: CalendarStor
     return uuid.test(id) ? store.get(id.toLowerCase()) : undefined;
   };
 
-  // The body is ignored, as the original did: the export always covers every todo.
-  router.post('/todos/ical', async (ctx) => {
-    const id = randomUUID();
-    await store.request(id, causeOf(ctx));
-    ctx.status = 202;
-    ctx.body = { task_id: id, task_url: jobUrl(ctx, id, 'status') };
+  // The body is ignored, as the original did (the export always covers every todo), but read
+  // to its end under the body limit. Each export copies every todo: a tighter rate limit.
+  router.post('/todos/ical', guard('todos:write'), jobLimit, discardBody, async (ctx) => {
+    await once(ctx, 'POST /todos/ical', async (tx) => {
+      const id = randomUUID();
+      await calendarJobStore(tx).request(id, causeOf(ctx));
+      return { status: 202, body: JSON.stringify({ task_id: id, task_url: jobUrl(ctx, id, 'status') }) };
+    });
   });
 
-  router.get('/todos/ical/:id/status', async (ctx) => {
+  router.get('/todos/ical/:id/status', guard('todos:read'), async (ctx) => {
     const job = await jobOf(ctx);
     if (!job) throw notFound('Task not found');
     ctx.body = {
@@ -52,9 +60,10 @@ export function calendarJobRoutes(store: CalendarJobStore, storage: CalendarStor
     };
   });
 
-  router.get('/todos/ical/:id/result', async (ctx) => {
+  router.get('/todos/ical/:id/result', guard('todos:read'), async (ctx) => {
     const job = await jobOf(ctx);
-    if (job?.status !== 'SUCCESS' || !job.object_key) throw notFound('Task not finished');
+    if (!job) throw notFound('Task not found');
+    if (job.status !== 'SUCCESS' || !job.object_key) throw notFound('Task not finished');
     if (!storage) throw new Error('calendar storage (EVENTS_BUCKET) is not configured');
     const object = await storage.s3
       .send(new GetObjectCommand({ Bucket: storage.bucket, Key: job.object_key }))

@@ -40,12 +40,11 @@ const FAIL = `
   UPDATE calendar_jobs SET status = 'FAILURE', reason = $2, updated_at = now()
   WHERE id = $1 AND status IN ('PENDING', 'STARTED')`;
 
-/** `onEventsCommitted` wakes the outbox relay after a request, so CalendarRequested leaves at once. */
-export function calendarJobStore(db: Queryable, onEventsCommitted: () => void = () => {}) {
+/** Requests run in the caller's transaction (Idempotency-Key), which wakes the relay after commit. */
+export function calendarJobStore(db: Queryable) {
   return {
     async request(id: string, by: EventCause): Promise<void> {
-      await db.query(REQUEST, [id, ...causeValues(by)]);
-      onEventsCommitted();
+      await db.query(REQUEST, [id, ...causeValues(by, 'CalendarRequested')]);
     },
     async get(id: string): Promise<CalendarJob | undefined> {
       return (

@@ -6,6 +6,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { AnyEvent, CloudEvent, EventType } from '@taskoverflow/events';
 import { readOutboxEvents } from '@taskoverflow/events/testing';
 import { createLogger, type Db } from '@taskoverflow/platform';
+import { testAuth } from '@taskoverflow/platform/auth/testing';
 import { openTestDb, type TestDb } from '@taskoverflow/platform/testing';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { createApp } from '../app.ts';
@@ -38,7 +39,13 @@ export async function startHarness(): Promise<Harness> {
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   const test: TestDb = await openTestDb('todo', todoMigrations);
   const server: Server = createServer(
-    createApp({ db: test.db, log, calendarStorage: { s3, bucket: BUCKET } }).callback(),
+    // Behind the gateway, as in npm start: X-Forwarded-* is trusted.
+    createApp({
+      db: test.db,
+      log,
+      api: (await testAuth(undefined, { trustProxy: true })).settings,
+      calendarStorage: { s3, bucket: BUCKET },
+    }).callback(),
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -63,7 +70,7 @@ export async function startHarness(): Promise<Harness> {
       const events = await readOutboxEvents(test.db, 'todo');
       return events.filter((event): event is CloudEvent<T> & AnyEvent => event.type === type);
     },
-    reset: () => test.db.exec('TRUNCATE todos, outbox, calendar_jobs RESTART IDENTITY'),
+    reset: () => test.db.exec('TRUNCATE todos, outbox, calendar_jobs, idempotency_keys RESTART IDENTITY'),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,9 +1,10 @@
 import Router from '@koa/router';
 import type { EventCause } from '@taskoverflow/events';
-import { jsonObjectBody, notFound } from '@taskoverflow/platform';
+import { type ApiAccess, jsonObjectBody, notFound } from '@taskoverflow/platform';
 import type { Context } from 'koa';
+import type { Once } from '../idempotency.ts';
 import { parseCreate, parseId, parseListQuery, parseUpdate } from './input.ts';
-import type { TodoStore } from './store.ts';
+import { type TodoStore, todoStore } from './store.ts';
 
 // The outbox drops a malformed traceparent (causeValues), so the header is passed as it came.
 export const causeOf = (ctx: Context): EventCause => ({
@@ -18,26 +19,29 @@ function sendJson(ctx: Context, status: number, body: string) {
   ctx.body = body;
 }
 
-export function todoRoutes(store: TodoStore): Router {
+export function todoRoutes(store: TodoStore, { guard, writeLimit }: ApiAccess, once: Once): Router {
   const router = new Router();
 
-  router.get('/todos', async (ctx) => {
+  router.get('/todos', guard('todos:read'), async (ctx) => {
     sendJson(ctx, 200, await store.list(parseListQuery(ctx.query)));
   });
 
-  router.get('/todos/:id', async (ctx) => {
+  router.get('/todos/:id', guard('todos:read'), async (ctx) => {
     const id = parseId(ctx.params.id ?? '');
     const body = id === undefined ? undefined : await store.get(id);
     if (body === undefined) throw notFound('Todo not found');
     sendJson(ctx, 200, body);
   });
 
-  router.post('/todos', jsonObjectBody, async (ctx) => {
+  router.post('/todos', guard('todos:write'), writeLimit, jsonObjectBody, async (ctx) => {
     const input = parseCreate(ctx.request.body);
-    sendJson(ctx, 201, await store.create(input, causeOf(ctx)));
+    await once(ctx, 'POST /todos', async (tx) => ({
+      status: 201,
+      body: await todoStore(tx).create(input, causeOf(ctx)),
+    }));
   });
 
-  router.put('/todos/:id', jsonObjectBody, async (ctx) => {
+  router.put('/todos/:id', guard('todos:write'), writeLimit, jsonObjectBody, async (ctx) => {
     const input = parseUpdate(ctx.request.body); // a bad body is a 400 even for an unknown id
     const id = parseId(ctx.params.id ?? '');
     const body = id === undefined ? undefined : await store.update(id, input, causeOf(ctx));
@@ -45,7 +49,7 @@ export function todoRoutes(store: TodoStore): Router {
     sendJson(ctx, 200, body);
   });
 
-  router.delete('/todos/:id', async (ctx) => {
+  router.delete('/todos/:id', guard('todos:write'), writeLimit, async (ctx) => {
     const id = parseId(ctx.params.id ?? '');
     const body = id === undefined ? undefined : await store.remove(id, causeOf(ctx));
     sendJson(ctx, 200, body ?? '{}'); // the original answered 200 {} for an unknown id

@@ -4,6 +4,7 @@ import { Agent, createServer } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import { todoSchema } from '@taskoverflow/events/catalog';
 import { createLogger, type Db, type Logger } from '@taskoverflow/platform';
+import { type TestAuth, testAuth } from '@taskoverflow/platform/auth/testing';
 import { type ApiResponse, sendRequest } from '@taskoverflow/platform/test-http';
 import { openTestDb, type TestDriver, testDriver } from '@taskoverflow/platform/testing';
 import { z } from 'zod';
@@ -22,6 +23,8 @@ export interface RequestOptions {
 
 export interface TestApi {
   db: Db;
+  /** Local defaults: anonymous callers may read and write todos. */
+  auth: TestAuth;
   request(method: string, path: string, options?: RequestOptions): Promise<ApiResponse>;
   /** Writes `bytes` to a fresh connection and returns everything the server sends until it closes. */
   rawRequest(bytes: string): Promise<string>;
@@ -35,7 +38,8 @@ export async function startTestApi(
   log: Logger = createLogger('todo-test', 'silent'),
 ): Promise<TestApi> {
   const test = await openTestDb('todo', todoMigrations, driver);
-  const server = createServer(createApp({ db: test.db, log }).callback());
+  const auth = await testAuth();
+  const server = createServer(createApp({ db: test.db, log, api: auth.settings }).callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const agent = new Agent({ keepAlive: true, maxSockets: 8 });
@@ -62,9 +66,10 @@ export async function startTestApi(
 
   return {
     db: test.db,
+    auth,
     request,
     rawRequest,
-    reset: () => test.db.exec('TRUNCATE todos, outbox RESTART IDENTITY'),
+    reset: () => test.db.exec('TRUNCATE todos, outbox, calendar_jobs, idempotency_keys RESTART IDENTITY'),
     async close() {
       agent.destroy();
       server.closeAllConnections();

@@ -1,0 +1,89 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+const ticksPerSecond = 100; // USER_HZ on Linux
+
+interface ProcInfo {
+  pid: number;
+  ppid: number;
+  command: string;
+  cpuMs: number;
+}
+
+function readProc(pid: number): ProcInfo | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+    return { pid, ppid: Number(fields[1]), command, cpuMs: (ticks * 1000) / ticksPerSecond };
+  } catch {
+    return undefined; // ended while we looked
+  }
+}
+
+/** Which part of the stack a process is, named by what it runs. */
+function roleOf(command: string): string {
+  const service = /services\/([a-z0-9-]+)\/src\/main\.ts/.exec(command);
+  if (service?.[1]) return service[1];
+  if (command.includes('local/emulator.ts')) return 'emulator';
+  if (command.includes('local/postgres.ts')) return 'postgres-supervisor';
+  if (command.includes('postgres')) return 'postgres';
+  return 'runner+gateway';
+}
+
+/** Every process under `rootPid` (the runner) with its role. */
+export function stackProcesses(rootPid: number): (ProcInfo & { role: string })[] {
+  const all = readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map((entry) => readProc(Number(entry)))
+    .filter((info) => info !== undefined);
+  const inStack = new Set([rootPid]);
+  for (let grown = true; grown; ) {
+    grown = false;
+    for (const info of all)
+      if (!inStack.has(info.pid) && inStack.has(info.ppid)) {
+        inStack.add(info.pid);
+        grown = true;
+      }
+  }
+  return all
+    .filter((info) => inStack.has(info.pid))
+    .map((info) => ({ ...info, role: info.pid === rootPid ? 'runner+gateway' : roleOf(info.command) }));
+}
+
+/** CPU time used so far per role, in ms (PostgreSQL: the server and all its backends). */
+export function cpuByRole(rootPid: number): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const info of stackProcesses(rootPid)) totals[info.role] = (totals[info.role] ?? 0) + info.cpuMs;
+  return totals;
+}
+
+function memoryKb(pid: number): { rss: number; pss: number } {
+  try {
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0);
+    return { rss: field('Rss'), pss: field('Pss') };
+  } catch {
+    return { rss: 0, pss: 0 };
+  }
+}
+
+/**
+ * Memory per role in MB. RSS counts pages shared between processes (the node binary,
+ * PostgreSQL's shared buffers) once per process; PSS splits them, so PSS sums to the machine's real use.
+ */
+export function memoryByRole(rootPid: number): Record<string, { rssMb: number; pssMb: number }> {
+  const totals: Record<string, { rssMb: number; pssMb: number }> = {};
+  for (const info of stackProcesses(rootPid)) {
+    const { rss, pss } = memoryKb(info.pid);
+    const entry = totals[info.role] ?? { rssMb: 0, pssMb: 0 };
+    entry.rssMb += rss / 1024;
+    entry.pssMb += pss / 1024;
+    totals[info.role] = entry;
+  }
+  for (const entry of Object.values(totals)) {
+    entry.rssMb = Math.round(entry.rssMb);
+    entry.pssMb = Math.round(entry.pssMb);
+  }
+  return totals;
+}

@@ -1,0 +1,159 @@
+// The whole `npm start` stack measured as a user reaches it: through the gateway, every
+// consumer running, on the embedded default (one embedded PostgreSQL, fauxqs in its process).
+// `npm run bench:stack` prints JSON. Env: BENCH_DURATION (10s), BENCH_CONNECTIONS (50),
+// BENCH_THREADS (2), BENCH_PORT (6400; the emulator and PostgreSQL take BENCH_PORT+90/+95).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from '@taskoverflow/events/testing';
+import pg from 'pg';
+import { assertWrkInstalled, runWrk, type WrkResult } from '../api/wrk.ts';
+import { cpuByRole, memoryByRole } from './processes.ts';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const postScript = fileURLToPath(new URL('../api/post.lua', import.meta.url));
+const port = Number(process.env.BENCH_PORT ?? 6400);
+const postgresPort = port + 95;
+const settings = {
+  duration: process.env.BENCH_DURATION ?? '10s',
+  connections: Number(process.env.BENCH_CONNECTIONS ?? 50),
+  threads: Number(process.env.BENCH_THREADS ?? 2),
+};
+const base = `http://127.0.0.1:${port}`;
+const dataDir = mkdtempSync(join(tmpdir(), 'bench-stack-'));
+
+async function start(): Promise<{ runner: ChildProcess; readyMs: number }> {
+  const began = Date.now();
+  const runner = spawn(process.execPath, ['local/launch.js'], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      FAUXQS_PORT: String(port + 90),
+      POSTGRES_PORT: String(postgresPort),
+      DATA_DIR: dataDir,
+      DATABASE_URL: '',
+      AWS_ENDPOINT_URL: '',
+      LOG_LEVEL: 'warn',
+      LOG_FORMAT: 'json',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  runner.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  await waitFor(() => output.includes('TaskOverflow is ready') || runner.exitCode !== null, {
+    timeoutMs: 120_000,
+    what: 'the stack to start',
+  });
+  if (runner.exitCode !== null) throw new Error(`the stack did not start:\n${output}`);
+  return { runner, readyMs: Date.now() - began };
+}
+
+function stop(runner: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    runner.once('exit', () => resolve());
+    runner.kill('SIGTERM');
+  });
+}
+
+async function count(database: string, sql: string): Promise<number> {
+  const client = new pg.Client({
+    connectionString: `postgres://postgres:postgres@127.0.0.1:${postgresPort}/taskoverflow_${database}`,
+  });
+  await client.connect();
+  try {
+    return Number((await client.query<{ n: string }>(sql)).rows[0]?.n ?? 0);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Events of every todo created, as each subscriber recorded them: all there, none twice. */
+async function deliveries() {
+  const todos = await count('todo', 'SELECT count(*) AS n FROM todos');
+  const unsent = await count('todo', 'SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL');
+  const audit = await count('audit', "SELECT count(*) AS n FROM audit_log WHERE type = 'TodoCreated'");
+  const auditDistinct = await count(
+    'audit',
+    "SELECT count(DISTINCT subject) AS n FROM audit_log WHERE type = 'TodoCreated'",
+  );
+  const notification = await count('notification', "SELECT count(*) AS n FROM inbox WHERE event_type = 'TodoCreated'");
+  return { todos, unsent, audit, auditDistinct, notification };
+}
+
+async function measured(runner: ChildProcess, run: () => WrkResult) {
+  const pid = runner.pid ?? 0;
+  const before = cpuByRole(pid);
+  const result = run();
+  const after = cpuByRole(pid);
+  const requests = Math.max(1, result.requests);
+  const cpuMsPerRequest = Object.fromEntries(
+    Object.entries(after).map(([role, ms]) => [role, Number(((ms - (before[role] ?? 0)) / requests).toFixed(3))]),
+  );
+  const totalCpuMsPerRequest = Number(
+    Object.values(cpuMsPerRequest)
+      .reduce((sum, ms) => sum + ms, 0)
+      .toFixed(3),
+  );
+  return { ...result, cpuMsPerRequest, totalCpuMsPerRequest };
+}
+
+assertWrkInstalled();
+try {
+  const first = await start();
+  await stop(first.runner);
+  const { runner, readyMs: warmStartMs } = await start();
+  for (let index = 0; index < 100; index++) {
+    const response = await fetch(`${base}/api/v1/todos`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title: `Seeded todo ${index}`, deadline_at: '2030-01-01T00:00:00' }),
+    });
+    if (response.status !== 201) throw new Error(`seeding failed: ${response.status} ${await response.text()}`);
+  }
+  await waitFor(async () => (await deliveries()).audit === 100, { timeoutMs: 60_000, what: 'the seed to be audited' });
+  const idleMemory = memoryByRole(runner.pid ?? 0);
+  const wrk = { threads: settings.threads, connections: settings.connections, duration: settings.duration };
+  const get = await measured(runner, () => runWrk({ ...wrk, url: `${base}/api/v1/todos` }));
+  const post = await measured(runner, () => runWrk({ ...wrk, url: `${base}/api/v1/todos`, script: postScript }));
+  const drainStarted = Date.now();
+  const delivered = await waitFor(
+    async () => {
+      const seen = await deliveries();
+      return seen.unsent === 0 && seen.audit >= seen.todos && seen.notification >= seen.todos && seen;
+    },
+    { timeoutMs: 300_000, what: 'every event to reach every subscriber' },
+  );
+  const drainMs = Date.now() - drainStarted;
+  const loadedMemory = memoryByRole(runner.pid ?? 0);
+  await stop(runner);
+  const total = (memory: Record<string, { rssMb: number; pssMb: number }>) => ({
+    rssMb: Object.values(memory).reduce((sum, entry) => sum + entry.rssMb, 0),
+    pssMb: Object.values(memory).reduce((sum, entry) => sum + entry.pssMb, 0),
+  });
+  const result = {
+    machine: { cpus: availableParallelism(), loadAverage1m: Number(loadavg()[0]?.toFixed(2)) },
+    settings,
+    startMs: { first: first.readyMs, warm: warmStartMs },
+    get,
+    post,
+    events: {
+      ...delivered,
+      postsAccepted: post.requests - post.non2xx,
+      lost: Math.max(0, delivered.todos - delivered.audit) + Math.max(0, delivered.todos - delivered.notification),
+      doubled: delivered.audit - delivered.auditDistinct,
+      drainMsAfterPost: drainMs,
+    },
+    memory: {
+      idle: { total: total(idleMemory), byRole: idleMemory },
+      afterLoad: { total: total(loadedMemory), byRole: loadedMemory },
+    },
+  };
+  console.log(JSON.stringify(result, null, 2));
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}
