@@ -230,7 +230,6 @@ function handlersTest({ name, consumes }: ServiceSpec): string {
   return `import assert from 'node:assert/strict';
 import { makeEvent } from '@taskoverflow/events/envelope';
 import { createLogger } from '@taskoverflow/platform';
-import { testAuth } from '@taskoverflow/platform/auth/testing';
 import { openTestDb, type TestDb, testDriver } from '@taskoverflow/platform/testing';
 import manifest from '../service.ts';
 import { handlers } from './handlers.ts';
@@ -281,6 +280,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServiceApp } from '@taskoverflow/events/service';
 import { createLogger } from '@taskoverflow/platform';
+import { testAuth } from '@taskoverflow/platform/auth/testing';
 import { openTestDb, type TestDb, testDriver } from '@taskoverflow/platform/testing';
 import manifest from '../service.ts';
 import { ${camel(name)}Migrations } from './migrations.ts';
