@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { claimCheckPrefix } from '@taskoverflow/events/claim-check';
+import { claimCheckPrefix } from '@taskoverflow/events';
 import { loadManifests } from '@taskoverflow/events/manifests';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { Alarms } from './src/alarms.ts';

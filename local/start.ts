@@ -3,9 +3,9 @@
 // its own process → one gateway routing like the ALB. The runner owns every process it
 // starts: they stop when it stops, however it stops, and DATA_DIR is locked while it runs.
 import { relative, resolve } from 'node:path';
+import { backoffSeconds } from '@taskoverflow/events';
 import { awsClients } from '@taskoverflow/events/aws';
 import { backfillEnv } from '@taskoverflow/events/backfill';
-import { backoffSeconds } from '@taskoverflow/events/consumer/backoff';
 import { loadManifests, repoRoot } from '@taskoverflow/events/manifests';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { applyTopology } from '@taskoverflow/events/topology-apply';

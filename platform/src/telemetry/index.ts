@@ -4,4 +4,5 @@
 export { activeTraceIds } from './active-trace.ts';
 export { httpTelemetry } from './http.ts';
 export { startTelemetry, type TelemetryHandle } from './sdk.ts';
+export { inSpan, SpanKind, SpanStatusCode } from './span.ts';
 export { contextFromTraceparent, traceparentOf } from './trace-context.ts';

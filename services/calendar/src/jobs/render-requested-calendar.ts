@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { appendToOutbox, type Handler, PermanentError } from '@taskoverflow/events';
+import { inSpan, SpanKind } from '@taskoverflow/platform/telemetry';
 import { renderCalendar, UnrenderableTodoError } from '../ical/render.ts';
 import { uploadChunks } from './upload.ts';
 
@@ -33,10 +34,18 @@ export function renderRequestedCalendar(deps: CalendarJobDeps): Handler<'Calenda
     };
     await appendToOutbox(tx, { type: 'CalendarStarted', data: { jobId }, ...meta });
     try {
-      const calendar = renderCalendar(todos);
+      const calendar = await inSpan(
+        'render calendar',
+        { attributes: { 'taskoverflow.todos': todos.length } },
+        async () => renderCalendar(todos),
+      );
       const objectKey = calendarObjectKey(jobId);
       const target = { s3: deps.s3, bucket: deps.bucket, key: objectKey };
-      const bytes = await uploadChunks(target, calendar.chunks, deps.partBytes);
+      const bytes = await inSpan(
+        'store calendar',
+        { kind: SpanKind.CLIENT, attributes: { 'aws.s3.key': objectKey } },
+        () => uploadChunks(target, calendar.chunks, deps.partBytes),
+      );
       await appendToOutbox(tx, {
         type: 'CalendarGenerated',
         data: { jobId, objectKey, bytes, events: calendar.events },
