@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadManifests } from '@taskoverflow/events/manifests';
-import { isRunning } from '@taskoverflow/events/testing/process';
+import { isRunning } from '@taskoverflow/events/testing';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { checkStack, stackPolicies } from './policies/policies.ts';
 import { type RecordedResource, runProgram, stackConfigFromFile } from './testing/mocks.ts';
@@ -31,7 +31,7 @@ describe('infra: adding a subscriber is adding a folder', () => {
     writeFileSync(
       `${folder}service.ts`,
       `import { defineService } from '@taskoverflow/events/manifest';\n` +
-        `export default defineService({ name: '${name}', description: 'probe', consumes: ['TodoDeleted'], publishes: [] });\n`,
+        `export default defineService({ name: '${name}', description: 'probe', consumes: ['TodoDeleted'], publishes: [], backfill: true });\n`,
     );
     ({ resources: stack, outputs } = await runProgram(
       'subscriber',
@@ -62,6 +62,33 @@ describe('infra: adding a subscriber is adding a folder', () => {
     assert.equal(find('aws:ecs/service:Service', name)?.inputs.launchType, 'FARGATE');
     assert.ok(find('aws:cloudwatch/metricAlarm:MetricAlarm', `alarms-${name}-dlq`));
     assert.ok(Object.keys(outputs.queueUrls as object).includes(name));
+  });
+
+  it('when the new subscriber asks for backfill, then only the event store may send into its queue, and it is told where', () => {
+    const queueArn = `arn:aws:sqs:us-east-1:123456789012:taskoverflow-${name}`;
+    const senders = stack
+      .filter((resource) => resource.type === 'aws:iam/rolePolicy:RolePolicy' && resource.name.endsWith('-task'))
+      .filter((resource) => String(resource.inputs.policy).includes(`"${queueArn}"`))
+      .map((resource) => resource.name);
+    assert.deepEqual(senders, [`${name}-task`, 'audit-task']);
+    const audit = JSON.parse(String(find('aws:iam/rolePolicy:RolePolicy', 'audit-task')?.inputs.policy)) as {
+      Statement: { Sid: string; Action: string[]; Resource: string | string[] }[];
+    };
+    const replay = audit.Statement.find((statement) => statement.Sid === 'ReplayIntoBackfillQueues');
+    assert.deepEqual(replay?.Action, ['sqs:SendMessage']);
+    assert.deepEqual(replay?.Resource, [queueArn], 'no other queue: the others did not ask for backfill');
+
+    const [container] = JSON.parse(
+      String(find('aws:ecs/taskDefinition:TaskDefinition', 'audit')?.inputs.containerDefinitions),
+    ) as { environment: { name: string; value: string }[] }[];
+    const targets = container?.environment.find((variable) => variable.name === 'BACKFILL_TARGETS')?.value;
+    assert.deepEqual(JSON.parse(String(targets)), {
+      [name]: {
+        queueUrl: `https://sqs.us-east-1.amazonaws.com/123456789012/taskoverflow-${name}`,
+        types: ['TodoDeleted'],
+        since: null,
+      },
+    });
   });
 
   it('when the new subscriber is deployed, then every policy still holds', async () => {

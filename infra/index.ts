@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { claimCheckPrefix } from '@taskoverflow/events/claim-check';
+import { claimCheckPrefix } from '@taskoverflow/events';
 import { loadManifests } from '@taskoverflow/events/manifests';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { Alarms } from './src/alarms.ts';
@@ -140,6 +140,8 @@ const deployments = Object.fromEntries(
       bucketName: storage.bucketName,
       bucketArn: storage.bucketArn,
       queue: messaging.queues[manifest.name],
+      queues: messaging.queues,
+      manifests,
       desiredCount: config.desiredCounts[manifest.name] ?? manifest.scaling.minTasks,
       logRetentionDays: config.logRetentionDays,
       apiEnv: apiAccess.serviceEnv,

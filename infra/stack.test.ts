@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { claimCheckedEventTypes, taskRolePolicy } from '@taskoverflow/events/aws-contract';
-import { healthPaths, type ServiceManifest } from '@taskoverflow/events/manifest';
+import { backfillServices } from '@taskoverflow/events/backfill';
+import { healthPaths, pathPatterns, type ServiceManifest } from '@taskoverflow/events/manifest';
 import { loadManifests } from '@taskoverflow/events/manifests';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { serviceDbKey } from '@taskoverflow/platform';
@@ -114,11 +115,13 @@ describe('infra: the Pulumi program under mocks (dev stack config)', () => {
       keyArn: 'arn:aws:kms:us-east-1:123456789012:key/events-key',
       bucketArn: 'arn:aws:s3:::storage-bucket',
     };
+    const queueArnOf = (service: string) => `arn:aws:sqs:us-east-1:123456789012:taskoverflow-${service}`;
     for (const manifest of manifests) {
-      const queueArn = `arn:aws:sqs:us-east-1:123456789012:taskoverflow-${manifest.name}`;
+      const queueArn = queueArnOf(manifest.name);
       const expected = taskRolePolicy(manifest, {
         ...stackArns,
         queue: manifest.consumes.length > 0 ? { queueArn, dlqArn: `${queueArn}-dlq` } : undefined,
+        backfillQueueArns: backfillServices(manifests).map((target) => queueArnOf(target.name)),
       });
       const policy = resources(stack, 'aws:iam/rolePolicy:RolePolicy').find(
         (resource) => resource.name === `${manifest.name}-task`,
@@ -297,10 +300,7 @@ describe('infra: the Pulumi program under mocks (dev stack config)', () => {
       const rule = named(stack, 'aws:lb/listenerRule:ListenerRule', manifest.name);
       assert.equal(rule.inputs.priority, manifest.http?.priority);
       const conditions = rule.inputs.conditions as { pathPattern: { values: string[] } }[];
-      assert.deepEqual(
-        conditions[0]?.pathPattern.values,
-        manifest.http?.pathPrefixes.flatMap((prefix) => (prefix === '/' ? ['/*'] : [prefix, `${prefix}/*`])),
-      );
+      assert.deepEqual(conditions[0]?.pathPattern.values, pathPatterns(manifest.http?.pathPrefixes ?? []));
       const group = named(stack, 'aws:lb/targetGroup:TargetGroup', manifest.name);
       assert.equal((group.inputs.healthCheck as { path: string }).path, healthPaths.ready);
       assert.equal(group.inputs.targetType, 'ip');

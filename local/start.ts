@@ -3,8 +3,9 @@
 // its own process → one gateway routing like the ALB. The runner owns every process it
 // starts: they stop when it stops, however it stops, and DATA_DIR is locked while it runs.
 import { relative, resolve } from 'node:path';
+import { backoffSeconds } from '@taskoverflow/events';
 import { awsClients } from '@taskoverflow/events/aws';
-import { backoffSeconds } from '@taskoverflow/events/consumer/backoff';
+import { backfillEnv } from '@taskoverflow/events/backfill';
 import { loadManifests, repoRoot } from '@taskoverflow/events/manifests';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { applyTopology } from '@taskoverflow/events/topology-apply';
@@ -212,6 +213,7 @@ try {
         EVENTS_QUEUE_URL: applied.queues[manifest.name]?.queueUrl ?? '',
         ...localAuth.env,
         TRUST_PROXY: 'true', // behind the gateway, which sets X-Forwarded-*
+        ...backfillEnv(manifest, manifests, (service) => applied.queues[service]?.queueUrl),
       };
       if (!env.EVENTS_QUEUE_URL) delete env.EVENTS_QUEUE_URL;
       const handle = startChild(

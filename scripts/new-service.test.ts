@@ -3,8 +3,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { backfillSince } from '@taskoverflow/events/backfill';
 import { catalog, eventTypes } from '@taskoverflow/events/catalog';
+import type { ServiceManifest } from '@taskoverflow/events/manifest';
 import { derivedFiles, ScaffoldError, scaffoldService } from './new-service.ts';
 import { sampleEvents } from './templates/sample-events.ts';
 
@@ -69,7 +71,7 @@ export default defineService({
       root,
     });
     await scaffoldService({ name: 'stats', consumes: [], http: '/api/v1/stats/', root });
-    await scaffoldService({ name: 'tally', consumes: ['CalendarGenerated'], root });
+    await scaffoldService({ name: 'tally', consumes: ['CalendarGenerated'], backfill: '2026-01-01', root });
   });
   after(() => rmSync(root, { recursive: true, force: true }));
 
@@ -96,6 +98,16 @@ export default defineService({
     assert.match(manifest, /consumes: \['TodoCreated', 'TodoDeleted'\]/);
     assert.match(manifest, /pathPrefixes: \['\/api\/v1\/mail-digest'\]/);
     assert.match(manifest, /priority: 300/, 'the next free load-balancer priority after alpha (250)');
+    assert.doesNotMatch(manifest, /backfill/);
+  });
+
+  it('when a service is scaffolded with --backfill-since, then its manifest asks for the history since then', async () => {
+    const tally = (await import(pathToFileURL(join(root, 'services', 'tally', 'service.ts')).href)) as {
+      default: ServiceManifest;
+    };
+
+    assert.equal(tally.default.backfill, '2026-01-01');
+    assert.equal(backfillSince(tally.default), '2026-01-01T00:00:00.000Z');
   });
 
   it('when another service has a Dockerfile, then the new one is a copy with the name substituted', () => {
@@ -149,6 +161,16 @@ export default defineService({
       ['an event type is miswritten', { name: 'beta', consumes: ['todo-created'] }, /did you mean TodoCreated\?/],
       ['there is nothing to consume or serve', { name: 'beta', consumes: [] }, /needs --consumes/],
       [
+        'backfill is asked without consuming',
+        { name: 'beta', consumes: [], http: '/api/v1/beta', backfill: true },
+        /--backfill needs --consumes/,
+      ],
+      [
+        'the backfill date is not a date',
+        { name: 'beta', consumes: ['TodoCreated'], backfill: 'last week' },
+        /invalid --backfill-since "last week"/,
+      ],
+      [
         'the path prefix is not under /api/v1',
         { name: 'beta', consumes: [], http: '/beta' },
         /invalid --http "\/beta"/,
@@ -175,7 +197,11 @@ export default defineService({
   it('when run from the command line, then it prints the next steps, npm install for the lock file; mistakes exit 1', () => {
     const script = join(repoRoot, 'scripts', 'new-service.ts');
 
-    const ok = run(process.execPath, [script, 'gamma', '--consumes', 'CalendarFailed', '--root', root], repoRoot);
+    const ok = run(
+      process.execPath,
+      [script, 'gamma', '--consumes', 'CalendarFailed', '--backfill', '--root', root],
+      repoRoot,
+    );
     const bad = run(process.execPath, [script, 'Gamma!', '--consumes', 'CalendarFailed', '--root', root], repoRoot);
     const none = run(process.execPath, [script, '--root', root], repoRoot);
 
@@ -185,6 +211,7 @@ export default defineService({
       /Created services\/gamma:[\s\S]*npm install\s+# before committing: adds @taskoverflow\/gamma to package-lock.json/,
     );
     assert.doesNotMatch(ok.stdout, /Regenerated/, 'this scratch root has no generators to run');
+    assert.match(readFileSync(join(root, 'services', 'gamma', 'service.ts'), 'utf8'), /\n {2}backfill: true,\n/);
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /^new-service: invalid name "Gamma!"/);
     assert.equal(none.status, 1);

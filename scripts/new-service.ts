@@ -22,6 +22,8 @@ export interface ScaffoldRequest {
   consumes: readonly string[];
   /** Path prefix served behind the gateway / load balancer, e.g. `/api/v1/digest`. */
   http?: string | undefined;
+  /** `true` or an ISO 8601 date: the manifest asks audit to replay the history of what it consumes, once. */
+  backfill?: true | string | undefined;
   /** Repository root; services are created in its `services/` folder. */
   root: string;
 }
@@ -82,6 +84,14 @@ export async function scaffoldService(request: ScaffoldRequest): Promise<Scaffol
   if (consumes.length === 0 && !request.http) {
     throw new ScaffoldError('a service needs --consumes <EventType,...>, --http <prefix>, or both');
   }
+  if (request.backfill !== undefined && consumes.length === 0) {
+    throw new ScaffoldError('--backfill needs --consumes: history is replayed into the queue of what it consumes');
+  }
+  if (typeof request.backfill === 'string' && !/^\d{4}-\d\d-\d\d(T[\d:.]+(Z|[+-]\d\d:\d\d))?$/.test(request.backfill)) {
+    throw new ScaffoldError(
+      `invalid --backfill-since "${request.backfill}": an ISO 8601 date or datetime, e.g. 2026-01-01`,
+    );
+  }
 
   const manifests = existsSync(servicesDir) ? await loadManifests(servicesDir) : [];
   let http: { prefix: string; priority: number } | undefined;
@@ -103,6 +113,7 @@ export async function scaffoldService(request: ScaffoldRequest): Promise<Scaffol
     name: request.name,
     consumes,
     http,
+    backfill: request.backfill,
     dockerfile: siblingDockerfile(servicesDir, request.name) ?? fallbackDockerfile(request.name),
   });
   const dir = join(servicesDir, request.name);
@@ -170,11 +181,13 @@ function siblingDockerfile(servicesDir: string, name: string): string | undefine
   return text.replace(new RegExp(`(?<![\\w-])${sibling}(?![\\w-])`, 'g'), name);
 }
 
-const usage = `Usage: npm run new-service -- <name> [--consumes TodoCreated,TodoDeleted] [--http /api/v1/<name>]
+const usage = `Usage: npm run new-service -- <name> [--consumes TodoCreated,TodoDeleted] [--http /api/v1/<name>] [--backfill]
 
   <name>       lower-case, dash-separated (e.g. mail-digest)
   --consumes   event types to subscribe to: ${eventTypes.join(', ')}
   --http       path prefix to serve behind the gateway / load balancer
+  --backfill   start with history: on its first start, audit replays every past event it consumes into its queue
+  --backfill-since <date>   the same, from this ISO 8601 date on
   --root       repository root (default: this checkout)`;
 
 async function cli(argv: string[]): Promise<number> {
@@ -186,6 +199,8 @@ async function cli(argv: string[]): Promise<number> {
       options: {
         consumes: { type: 'string', default: '' },
         http: { type: 'string' },
+        backfill: { type: 'boolean', default: false },
+        'backfill-since': { type: 'string' },
         root: { type: 'string', default: repoRoot },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -216,6 +231,7 @@ async function cli(argv: string[]): Promise<number> {
       name,
       consumes,
       http: values.http,
+      backfill: values['backfill-since'] ?? (values.backfill ? true : undefined),
       root: resolve(values.root),
     });
     const refreshed = regenerated.length > 0 ? `\nRegenerated ${regenerated.join(' and ')} to include it.\n` : '';

@@ -4,6 +4,7 @@ import { registerDlqCommands } from './dlq/commands.ts';
 import { registerEventsCommands } from './events/commands.ts';
 import { CliError, exitCodes } from './exit-codes.ts';
 import { registerQueueCommands } from './queue-demo/commands.ts';
+import { registerReplayCommands } from './replay/commands.ts';
 import { registerTopologyCommands } from './topology/commands.ts';
 
 export interface RunOptions {
@@ -38,6 +39,7 @@ export function buildProgram(context: CliContext, prefix: { value: string }): Co
   registerTopologyCommands(program, context);
   registerEventsCommands(program, context);
   registerDlqCommands(program, context);
+  registerReplayCommands(program, context);
   return program;
 }
 

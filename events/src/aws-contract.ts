@@ -32,6 +32,8 @@ export interface ServiceResources {
   bucketArn: string;
   /** Present for a service that consumes events. */
   queue?: { queueArn: string; dlqArn: string } | undefined;
+  /** For the event store: the queues of the services whose manifests ask for backfill. */
+  backfillQueueArns?: readonly string[] | undefined;
 }
 
 const allow = (Sid: string, Action: string[], Resource: string | string[]): PolicyStatement => ({
@@ -71,6 +73,19 @@ export function consumeQueue(r: ServiceResources & { queue: { queueArn: string; 
     ),
     allow('DeadLetterToOwnDlq', ['sqs:GetQueueUrl', 'sqs:SendMessage'], r.queue.dlqArn),
     allow('UseMessagingKey', ['kms:Decrypt', 'kms:GenerateDataKey'], r.keyArn),
+  ];
+}
+
+/**
+ * audit's replay/send-events.ts `SendMessageBatch` (authorised as sqs:SendMessage) straight into
+ * the queues of services that ask for backfill — never the topic, never another queue. The
+ * queue URLs come from BACKFILL_TARGETS, so no GetQueueUrl. SSE-KMS queues need the key.
+ */
+export function replayIntoQueues(r: ServiceResources): PolicyStatement[] {
+  if (!r.backfillQueueArns?.length) return [];
+  return [
+    allow('ReplayIntoBackfillQueues', ['sqs:SendMessage'], [...r.backfillQueueArns]),
+    allow('EncryptReplayedEvents', ['kms:GenerateDataKey', 'kms:Decrypt'], r.keyArn),
   ];
 }
 
@@ -116,7 +131,7 @@ const touchesClaimChecks = (types: readonly EventType[]) => types.some((type) =>
  * Everything a service's code may do, derived from its manifest alone: consume its queue (and
  * dead-letter into its DLQ) if it consumes; publish if it publishes; write claim checks if it
  * publishes an event that can travel by claim check and read them if it consumes one; read
- * and write its declared storage prefixes. Undefined when it needs no AWS access at all.
+ * and write its declared storage prefixes; as the event store, send into the backfill queues. Undefined when it needs no AWS access at all.
  */
 export function taskRolePolicy(manifest: ServiceManifest, r: ServiceResources): PolicyDocument | undefined {
   const statements: PolicyStatement[] = [];
@@ -125,6 +140,7 @@ export function taskRolePolicy(manifest: ServiceManifest, r: ServiceResources): 
     statements.push(...consumeQueue({ ...r, queue: r.queue }));
   }
   if (manifest.publishes.length > 0) statements.push(...publishEvents(r));
+  if (manifest.eventStore) statements.push(...replayIntoQueues(r));
   if (touchesClaimChecks(manifest.consumes))
     statements.push(...readObjects('ReadClaimChecks', r.bucketArn, [claimCheckPrefix]));
   if (touchesClaimChecks(manifest.publishes)) {

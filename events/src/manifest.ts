@@ -43,6 +43,15 @@ export interface ServiceManifest {
    * Claim checks are not listed: the AWS contract derives them from the events it consumes/publishes.
    */
   storage: { reads: readonly string[]; writes: readonly string[] };
+  /**
+   * Start with history: on the first start of the stack that has this service, the event store
+   * replays what it holds of the consumed events into this service's queue, once. `true` replays
+   * everything; an ISO 8601 date or datetime replays what happened from then on. It also grants
+   * the event store permission to send to this queue (and to no other).
+   */
+  backfill?: true | string;
+  /** This service keeps every event and replays it into the queues of services with `backfill` (audit). */
+  eventStore?: true;
 }
 
 export const defaultQueue = { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 } as const;
@@ -64,3 +73,14 @@ export function defineService(
 }
 
 export const healthPaths = { live: '/health/live', ready: '/health/ready' } as const;
+
+/**
+ * The load balancer's path patterns for HTTP path prefixes: a prefix and everything below it;
+ * `/` (the web UI) is one `/*`; a prefix naming one file (a dot in its last segment, e.g.
+ * `/api/v1/openapi.json`) matches exactly.
+ */
+export const pathPatterns = (prefixes: readonly string[]): string[] =>
+  prefixes.flatMap((prefix) => {
+    if (prefix === '/') return ['/*'];
+    return /\.[^/]+$/.test(prefix) ? [prefix] : [prefix, `${prefix}/*`];
+  });

@@ -1,6 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { executionRolePolicy, taskRolePolicy } from '@taskoverflow/events/aws-contract';
+import { backfillServices, backfillTargets } from '@taskoverflow/events/backfill';
 import type { ServiceManifest } from '@taskoverflow/events/manifest';
 import type { ConsumerQueue } from './consumer-queue.ts';
 import type { ServiceDatabaseAccess } from './database.ts';
@@ -63,6 +64,10 @@ export interface ServiceDeploymentArgs {
   bucketName: pulumi.Input<string>;
   bucketArn: pulumi.Input<string>;
   queue?: ConsumerQueue | undefined;
+  /** Every service's queue by name: the event store replays into those of services asking for backfill. */
+  queues: Record<string, ConsumerQueue>;
+  /** All manifests, for the event store's backfill targets. */
+  manifests: readonly ServiceManifest[];
   desiredCount: number;
   logRetentionDays: number;
   /** Token verification and API settings (ApiAccess.serviceEnv). */
@@ -114,16 +119,26 @@ export class ServiceDeployment extends pulumi.ComponentResource {
       { namePrefix: `${fullName}-task-`.slice(0, 38), assumeRolePolicy: assumedByEcsTasks },
       parent,
     );
+    // The event store's replays go to the queues of the services whose manifests ask for backfill, and no other.
+    const backfillQueues = manifest.eventStore
+      ? backfillServices(args.manifests).map((target) => {
+          const queue = args.queues[target.name];
+          if (!queue) throw new Error(`${target.name} asks for backfill but has no queue`);
+          return { service: target.name, queue };
+        })
+      : [];
+    const backfillQueueArns = pulumi.all(backfillQueues.map(({ queue }) => queue.queueArn));
     // Every grant comes from the AWS contract in events/: infra resolves the ARNs and nothing more.
     const taskPolicyJson = pulumi
-      .all([args.topicArn, args.keyArn, args.bucketArn, args.queue?.queueArn, args.queue?.dlqArn])
-      .apply(([topicArn, keyArn, bucketArn, queueArn, dlqArn]) =>
+      .all([args.topicArn, args.keyArn, args.bucketArn, args.queue?.queueArn, args.queue?.dlqArn, backfillQueueArns])
+      .apply(([topicArn, keyArn, bucketArn, queueArn, dlqArn, backfillArns]) =>
         JSON.stringify(
           taskRolePolicy(manifest, {
             topicArn,
             keyArn,
             bucketArn,
             queue: queueArn && dlqArn ? { queueArn, dlqArn } : undefined,
+            backfillQueueArns: backfillArns,
           }),
         ),
       );
@@ -162,6 +177,13 @@ export class ServiceDeployment extends pulumi.ComponentResource {
       ...(args.queue ? { EVENTS_QUEUE_URL: args.queue.queueUrl } : {}),
       ...args.apiEnv,
       ...(args.telemetry ? serviceTelemetryEnv : {}),
+      ...(manifest.eventStore
+        ? {
+            BACKFILL_TARGETS: pulumi
+              .all(Object.fromEntries(backfillQueues.map(({ service, queue }) => [service, queue.queueUrl])))
+              .apply((urls) => JSON.stringify(backfillTargets(args.manifests, (service) => urls[service]))),
+          }
+        : {}),
     };
     const { telemetry } = args;
     const collector = telemetry

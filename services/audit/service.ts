@@ -6,5 +6,6 @@ export default defineService({
   description: 'Appends every event to an append-only log and serves it for inspection.',
   consumes: eventTypes,
   publishes: [],
+  eventStore: true,
   http: { pathPrefixes: ['/api/v1/audit'], healthPath: '/api/v1/audit/health', priority: 200 },
 });

@@ -10,7 +10,7 @@ import {
 import type { Db, Logger } from '@taskoverflow/platform';
 import { consumerTelemetry, type Processing } from '../telemetry/consumer.ts';
 import { backoffSeconds } from './backoff.ts';
-import { type Handled, handleMessages, type Outcome, receiveCountOf } from './handle-message.ts';
+import { type Handled, handleMessages, type Ordering, type Outcome, receiveCountOf } from './handle-message.ts';
 import { createQueueBatchers } from './queue-batchers.ts';
 import { type QueueInfo, readQueueInfo } from './queue-info.ts';
 import type { Handlers } from './types.ts';
@@ -41,6 +41,8 @@ export interface ConsumerOptions {
    * its messages run one after another: keep 1 for handlers that wait on the network.
    */
   transactionBatchSize?: number;
+  /** Default `latest`: an event older (by `sequence`) than one applied for its subject is not handled. */
+  ordering?: Ordering;
   /**
    * Called after handlers' writes commit. A service whose handlers publish through the
    * outbox passes its relay's `wake`, so their events leave at once.
@@ -195,6 +197,7 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
           log,
           claimCheck: options.claimCheck,
           onCommit: options.onCommit,
+          ordering: options.ordering ?? 'latest',
           telemetry,
         },
       )

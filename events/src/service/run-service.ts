@@ -43,7 +43,7 @@ export interface ServiceDeps<C> {
 export interface ServiceParts {
   handlers?: Handlers;
   /** How this service's handlers want to be run. */
-  consumer?: Pick<ConsumerOptions, 'concurrency' | 'transactionBatchSize'>;
+  consumer?: Pick<ConsumerOptions, 'concurrency' | 'transactionBatchSize' | 'ordering'>;
   routers?: readonly Router[];
   middleware?: readonly Middleware[];
   /** Runs after HTTP and the consumer stopped, before the database closes. */

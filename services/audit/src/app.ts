@@ -1,20 +1,32 @@
 import { PassThrough } from 'node:stream';
 import Router from '@koa/router';
+import type { BackfillTargets } from '@taskoverflow/events';
 import { createServiceApp } from '@taskoverflow/events/service';
 import { type ApiAccess, type ApiSettings, apiAccess, type Db, type Logger } from '@taskoverflow/platform';
 import type Koa from 'koa';
 import manifest from '../service.ts';
 import { parseAuditQuery, readAuditPage } from './log/query.ts';
 import { followAuditLog, parseStreamStart } from './log/stream.ts';
+import { replayRouter } from './replay/routes.ts';
 
-export function auditRouters(db: Db, { guard }: ApiAccess): Router[] {
+export interface ReplaySettings {
+  targets: BackfillTargets;
+  /** A replay was requested: the replayer looks now. */
+  onCreated: () => void;
+}
+
+export function auditRouters(
+  db: Db,
+  access: ApiAccess,
+  replay: ReplaySettings = { targets: {}, onCreated: () => {} },
+): Router[] {
   const router = new Router({ prefix: '/api/v1/audit' });
   // The log holds every todo ever written, deleted ones included: never anonymous.
-  router.get('/', guard('audit:read'), async (ctx) => {
+  router.get('/', access.guard('audit:read'), async (ctx) => {
     ctx.body = await readAuditPage(db, parseAuditQuery(ctx.query));
   });
   // Server-sent events: the log as it grows, resumable with Last-Event-ID.
-  router.get('/stream', guard('audit:read'), (ctx) => {
+  router.get('/stream', access.guard('audit:read'), (ctx) => {
     const start = parseStreamStart(ctx.get('last-event-id'), ctx.query.backlog);
     ctx.req.socket.setTimeout(0);
     ctx.req.socket.setNoDelay(true);
@@ -29,15 +41,25 @@ export function auditRouters(db: Db, { guard }: ApiAccess): Router[] {
       body.end();
     });
   });
-  return [router];
+  return [replayRouter(db, access, replay), router];
 }
 
 /** The app runService serves, for tests that need no bus: readiness is the database alone. */
-export function createApp({ db, log, api }: { db: Db; log: Logger; api: ApiSettings }): Koa {
+export function createApp({
+  db,
+  log,
+  api,
+  replay,
+}: {
+  db: Db;
+  log: Logger;
+  api: ApiSettings;
+  replay?: ReplaySettings;
+}): Koa {
   return createServiceApp(manifest, {
     log,
     api,
-    routers: auditRouters(db, apiAccess(api)),
+    routers: auditRouters(db, apiAccess(api), replay),
     checks: { database: () => db.query('SELECT 1') },
   });
 }
