@@ -26,7 +26,7 @@ describe('npm start backlog line', () => {
     );
     assert.equal(
       line,
-      'backlog: audit 1,200 waiting, 10 in flight (~13 s behind at 100/s) · todo 3 waiting, 0 in flight (not draining)',
+      'backlog: audit 1,200 waiting, 10 in flight (~13 s behind at 100/s) · todo 3 waiting, 0 in flight (not keeping up)',
     );
   });
 

@@ -15,7 +15,7 @@ export function backlogLine(depths: Record<string, QueueDepth>, drained: Record<
   const parts = busy.map(([service, { waiting, inFlight }]) => {
     const rate = drained[service] ?? 0;
     const behind =
-      rate > 0 ? `~${Math.ceil((waiting + inFlight) / rate)} s behind at ${Math.round(rate)}/s` : 'not draining';
+      rate > 0 ? `~${Math.ceil((waiting + inFlight) / rate)} s behind at ${Math.round(rate)}/s` : 'not keeping up';
     return `${service} ${waiting.toLocaleString('en')} waiting, ${inFlight} in flight (${behind})`;
   });
   return `backlog: ${parts.join(' · ')}`;
