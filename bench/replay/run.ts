@@ -31,7 +31,7 @@ import { startFauxqs } from 'fauxqs';
 const historySize = Number(process.env.BENCH_HISTORY ?? 20_000);
 const liveRate = Number(process.env.BENCH_LIVE_RATE ?? 20);
 const baselineSeconds = Number(process.env.BENCH_BASELINE_SECONDS ?? 15);
-const log = createLogger('bench-replay', 'silent');
+const log = createLogger('bench-replay', process.env.BENCH_LOG_LEVEL ?? 'silent');
 const loadAtStart = loadavg();
 
 const target = defineService({
