@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadManifests } from '@taskoverflow/events/manifests';
-import { isRunning } from '@taskoverflow/events/testing/process';
+import { isRunning } from '@taskoverflow/events/testing';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { checkStack, stackPolicies } from './policies/policies.ts';
 import { type RecordedResource, runProgram, stackConfigFromFile } from './testing/mocks.ts';

@@ -1,13 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { claimCheckPrefix } from '@taskoverflow/events/claim-check';
+import { claimCheckPrefix } from '@taskoverflow/events';
 import { loadManifests } from '@taskoverflow/events/manifests';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { Alarms } from './src/alarms.ts';
 import { ApiAccess } from './src/api-access.ts';
 import { Cluster } from './src/cluster.ts';
 import { loadStackConfig } from './src/config.ts';
+import { Dashboard } from './src/dashboard.ts';
 import { Database, type ServiceDatabaseAccess } from './src/database.ts';
 import { DatabaseBootstrap } from './src/database-bootstrap.ts';
 import { poolSizePerTask } from './src/database-capacity.ts';
@@ -17,6 +18,7 @@ import { Network } from './src/network.ts';
 import { containerPort, ServiceDeployment } from './src/service-deployment.ts';
 import { ServiceImage } from './src/service-image.ts';
 import { Storage } from './src/storage.ts';
+import { metricsLogGroup } from './src/telemetry.ts';
 
 // The Pulumi program: wiring only. Everything per service comes from services/*/service.ts.
 const manifests = await loadManifests();
@@ -73,6 +75,8 @@ const apiAccess = new ApiAccess('api', {
   loadBalancerArn: loadBalancer.arn,
 });
 const messaging = new Messaging('events', { topology: buildTopology(manifests, prefix), accountId });
+// OpenTelemetry: an ADOT collector beside each service; metrics land here, traces in X-Ray.
+const otelMetrics = metricsLogGroup(prefix, config.logRetentionDays);
 
 // Images first: the one-off database bootstrap runs in one of them before any service starts.
 const images = Object.fromEntries(
@@ -141,10 +145,18 @@ const deployments = Object.fromEntries(
       desiredCount: config.desiredCounts[manifest.name] ?? manifest.scaling.minTasks,
       logRetentionDays: config.logRetentionDays,
       apiEnv: apiAccess.serviceEnv,
+      telemetry: { metricsLogGroupName: `/${prefix}/otel-metrics`, metricsLogGroupArn: otelMetrics.arn },
     }),
   ]),
 );
 
+const dashboard = new Dashboard('dashboard', {
+  prefix,
+  region,
+  manifests,
+  queues: messaging.queues,
+  clusterName: cluster.clusterName,
+});
 const alarms = new Alarms('alarms', {
   prefix,
   keyArn: messaging.keyArn,
@@ -153,12 +165,14 @@ const alarms = new Alarms('alarms', {
   oldestMessageAgeSeconds: config.oldestMessageAgeAlarmSeconds,
   alb5xxThreshold: config.alb5xxAlarmThreshold,
   email: config.alarmEmail,
+  dashboardUrl: dashboard.url,
 });
 
 export const apiUrl = loadBalancer.url;
 export const topicArn = messaging.topicArn;
 export const bucketName = storage.bucketName;
 export const alarmTopicArn = alarms.topicArn;
+export const dashboardUrl = dashboard.url;
 export const databaseSecretArn = database.masterSecretArn;
 export const tokenSigningKeySecretArn = apiAccess.signingKeySecretArn;
 export const queueUrls = Object.fromEntries(

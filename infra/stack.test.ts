@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { claimCheckedEventTypes, taskRolePolicy } from '@taskoverflow/events/aws-contract';
 import { backfillServices } from '@taskoverflow/events/backfill';
-import { healthPaths, type ServiceManifest } from '@taskoverflow/events/manifest';
+import { healthPaths, pathPatterns, type ServiceManifest } from '@taskoverflow/events/manifest';
 import { loadManifests } from '@taskoverflow/events/manifests';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { serviceDbKey } from '@taskoverflow/platform';
@@ -300,10 +300,7 @@ describe('infra: the Pulumi program under mocks (dev stack config)', () => {
       const rule = named(stack, 'aws:lb/listenerRule:ListenerRule', manifest.name);
       assert.equal(rule.inputs.priority, manifest.http?.priority);
       const conditions = rule.inputs.conditions as { pathPattern: { values: string[] } }[];
-      assert.deepEqual(
-        conditions[0]?.pathPattern.values,
-        manifest.http?.pathPrefixes.flatMap((prefix) => (prefix === '/' ? ['/*'] : [prefix, `${prefix}/*`])),
-      );
+      assert.deepEqual(conditions[0]?.pathPattern.values, pathPatterns(manifest.http?.pathPrefixes ?? []));
       const group = named(stack, 'aws:lb/targetGroup:TargetGroup', manifest.name);
       assert.equal((group.inputs.healthCheck as { path: string }).path, healthPaths.ready);
       assert.equal(group.inputs.targetType, 'ip');

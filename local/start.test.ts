@@ -25,7 +25,7 @@ function servicePid(runnerPid: number, name: string): number | undefined {
 }
 
 describe('npm start (the whole system on one machine)', function () {
-  this.timeout(120_000);
+  this.timeout(240_000); // a first start on a machine shared with other test runs
   let runner: ChildProcess;
   let output = '';
   let base: string;
@@ -57,7 +57,7 @@ describe('npm start (the whole system on one machine)', function () {
     return started;
   }
   const untilReady = () =>
-    waitFor(() => output.includes('TaskOverflow is ready'), { timeoutMs: 90_000, what: 'the stack to start' }).catch(
+    waitFor(() => output.includes('TaskOverflow is ready'), { timeoutMs: 180_000, what: 'the stack to start' }).catch(
       (error: Error) => {
         throw new Error(`${error.message}\n--- runner output ---\n${output}`);
       },
@@ -118,21 +118,58 @@ describe('npm start (the whole system on one machine)', function () {
     assert.match(stack.queues.audit.dlqUrl, /audit/);
   });
 
-  it('when a second runner starts on the same DATA_DIR, then it is refused with the running pid and starts nothing', async () => {
-    const second = spawn(process.execPath, ['local/start.ts'], {
+  /** A runner that is expected to give up at once: its exit code and what it said on stderr. */
+  async function refusedStart(env: NodeJS.ProcessEnv) {
+    const started = spawn(process.execPath, ['local/start.ts'], {
       cwd: root,
-      env: { ...process.env, PORT: String(await getPort()), FAUXQS_PORT: '0', DATA_DIR: dataDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, FAUXQS_PORT: '0', DATABASE_URL: '', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
     let said = '';
-    second.stderr?.on('data', (chunk: Buffer) => {
+    started.stderr?.on('data', (chunk: Buffer) => {
       said += chunk.toString();
     });
-    const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
+    const code = await new Promise<number | null>((resolve) => started.once('exit', resolve));
+    return { code, said };
+  }
+
+  it('when a second runner starts on the same DATA_DIR, then it is refused with the running pid and starts nothing', async () => {
+    const { code, said } = await refusedStart({ PORT: String(await getPort()), DATA_DIR: dataDir });
 
     assert.equal(code, 1);
     assert.match(said, new RegExp(`in use by another TaskOverflow runner \\(pid ${runner.pid}\\)`));
     assert.equal(JSON.parse(readFileSync(join(dataDir, 'runner.lock'), 'utf8')).pid, runner.pid);
+  });
+
+  it('when the stack runs, then the gateway and the emulator listen on 127.0.0.1 only', () => {
+    const stack = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8'));
+    // /proc/net/tcp: local address as hex ip:port, state 0A = LISTEN; 0100007F is 127.0.0.1.
+    const listeners = readFileSync('/proc/net/tcp', 'utf8')
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/))
+      .filter((fields) => fields[3] === '0A')
+      .map((fields) => fields[1] ?? '');
+    for (const url of [base, stack.awsEndpoint]) {
+      const hexPort = Number(new URL(url).port).toString(16).toUpperCase().padStart(4, '0');
+      assert.deepEqual(
+        listeners.filter((address) => address.endsWith(`:${hexPort}`)),
+        [`0100007F:${hexPort}`],
+        url,
+      );
+    }
+  });
+
+  it('when another start finds the gateway port taken, then one line names PORT and nothing is left running', async () => {
+    const otherDataDir = mkdtempSync(join(tmpdir(), 'taskoverflow-e2e-port-'));
+    const { code, said } = await refusedStart({ PORT: String(port), DATA_DIR: otherDataDir });
+
+    assert.equal(code, 1);
+    assert.equal(
+      said.trim(),
+      `Port ${port} (the gateway) is in use: set PORT to a free port, e.g. PORT=6500 npm start`,
+    );
+    assert.equal(existsSync(join(otherDataDir, 'runner.lock')), false, 'its lock released');
+    rmSync(otherDataDir, { recursive: true, force: true });
   });
 
   it('when a todo is created through the gateway, then the audit log shows its TodoCreated', async () => {

@@ -3,9 +3,9 @@
 // its own process → one gateway routing like the ALB. The runner owns every process it
 // starts: they stop when it stops, however it stops, and DATA_DIR is locked while it runs.
 import { relative, resolve } from 'node:path';
+import { backoffSeconds } from '@taskoverflow/events';
 import { awsClients } from '@taskoverflow/events/aws';
 import { backfillEnv } from '@taskoverflow/events/backfill';
-import { backoffSeconds } from '@taskoverflow/events/consumer/backoff';
 import { loadManifests, repoRoot } from '@taskoverflow/events/manifests';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { applyTopology } from '@taskoverflow/events/topology-apply';
@@ -13,6 +13,7 @@ import { baseEnvSchema, createLogger, loadConfig } from '@taskoverflow/platform'
 import { bootstrapLocalAuth } from '@taskoverflow/platform/auth';
 import getPort, { portNumbers } from 'get-port';
 import { z } from 'zod';
+import { watchBacklog } from './backlog.ts';
 import { createGateway } from './gateway.ts';
 import { waitUntilHealthy } from './health.ts';
 import { DataDirInUse, lockDataDir } from './lock.ts';
@@ -233,6 +234,7 @@ try {
     dataDir,
     stackFile(`http://127.0.0.1:${config.PORT}`, endpoint, config.AWS_REGION, config.EVENTS_BUCKET, applied),
   );
+  watchBacklog(awsClients({ ...process.env, ...awsEnv }).sqs, applied.queues, (line) => console.log(line));
 } catch (error) {
   // Whatever started before the failure is stopped: a failed start leaves nothing running.
   if (error instanceof StartError) console.error(error.message);

@@ -1,8 +1,9 @@
 // The bench producer: events committed to a PGlite outbox at a given rate, published by
 // the real outbox relay.
+
+import { startOutboxRelay } from '@taskoverflow/events';
 import { awsClients } from '@taskoverflow/events/aws';
 import { outboxMigrations } from '@taskoverflow/events/migrations';
-import { startOutboxRelay } from '@taskoverflow/events/outbox/relay';
 import { createLogger, openServiceDb } from '@taskoverflow/platform';
 
 const log = createLogger('producer', 'warn');

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AwsClients, awsClients } from '@taskoverflow/events/aws';
 import { repoRoot } from '@taskoverflow/events/manifests';
-import { isRunning } from '@taskoverflow/events/testing/process';
+import { isRunning } from '@taskoverflow/events/testing';
 // The local runner owns the file's format; reading it through its module keeps one definition.
 import { type StackFile, stackFilePath as stackFileIn } from '../../local/stack-file.ts';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { makeEvent } from '@taskoverflow/events';
-import { waitFor } from '@taskoverflow/events/testing/wait';
+import { waitFor } from '@taskoverflow/events/testing';
 import { createLogger } from '@taskoverflow/platform';
 import { testDriver } from '@taskoverflow/platform/testing';
 import nodeIcal from 'node-ical';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { renderRequestedCalendar } from '@taskoverflow/calendar/src/jobs/render-requested-calendar.ts';
 import { calendarMigrations } from '@taskoverflow/calendar/src/migrations.ts';
 import type { CloudEvent } from '@taskoverflow/events';
-import { readOutboxEvents } from '@taskoverflow/events/testing';
+import { readOutboxEvents, runHandlers } from '@taskoverflow/events/testing';
 import { openTestDb, type TestDb, testDriver } from '@taskoverflow/platform/testing';
 import { calendarJobHandlers } from '@taskoverflow/todo/src/calendar-jobs/handlers.ts';
 import { BUCKET, type Harness, log, startHarness } from '@taskoverflow/todo/src/calendar-jobs/test-harness.ts';
@@ -32,16 +32,18 @@ describe(`iCal job lifecycle: API → calendar handler → S3 → todo handlers 
   /** Runs the calendar service on the request, then hands what it published to the todo service. */
   async function runCalendarService(request: CloudEvent<'CalendarRequested'>, receiveCount = 1, bucket = BUCKET) {
     const render = renderRequestedCalendar({ s3: h.s3, bucket, maxReceiveCount: 5 });
-    await calendarDb.db.transaction((tx) => render(request, { tx, log, receiveCount }));
-    for (const event of await readOutboxEvents(calendarDb.db, 'calendar')) {
-      await h.db.transaction(async (tx) => {
-        const context = { tx, log, receiveCount: 1 };
-        if (event.type === 'CalendarStarted') await todoHandlers.CalendarStarted(event, context);
-        else if (event.type === 'CalendarGenerated') await todoHandlers.CalendarGenerated(event, context);
-        else if (event.type === 'CalendarFailed') await todoHandlers.CalendarFailed(event, context);
-        else assert.fail(`calendar published ${event.type}`);
-      });
-    }
+    const [rendered] = await runHandlers(calendarDb.db, { CalendarRequested: render }, [request], {
+      service: 'calendar',
+      log,
+      receiveCount,
+    });
+    assert.deepEqual(rendered, { kind: 'ack', duplicate: false });
+    const published = await readOutboxEvents(calendarDb.db, 'calendar');
+    const outcomes = await runHandlers(h.db, todoHandlers, published, { service: 'todo', log });
+    assert.ok(
+      outcomes.every((outcome) => outcome.kind === 'ack'),
+      JSON.stringify(outcomes),
+    );
   }
 
   const statusOf = async (url: string) => ((await (await fetch(url)).json()) as { task_status: string }).task_status;

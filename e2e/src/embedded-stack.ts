@@ -1,8 +1,11 @@
-// The calendar job's whole path in one process, for the end-to-end test and the bench:
-// fauxqs (SNS/SQS/S3) with the manifests' topology, and the todo and calendar services
-// started by runService — the production start-up — each on its own test database.
+// The calendar job's whole path in one process, for the end-to-end tests and the bench:
+// fauxqs (SNS/SQS/S3) with the manifests' topology, and the todo and calendar services (plus
+// audit and notification when asked) started by runService — the production start-up — each on its own test database.
 // Only the process boundaries are missing.
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import auditManifest from '@taskoverflow/audit/service.ts';
+import { auditService } from '@taskoverflow/audit/src/main.ts';
+import { auditMigrations } from '@taskoverflow/audit/src/migrations.ts';
 import calendarManifest from '@taskoverflow/calendar/service.ts';
 import { calendarService } from '@taskoverflow/calendar/src/main.ts';
 import { calendarMigrations } from '@taskoverflow/calendar/src/migrations.ts';
@@ -10,6 +13,9 @@ import { awsClients } from '@taskoverflow/events/aws';
 import { runService } from '@taskoverflow/events/service';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { type AppliedTopology, applyTopology } from '@taskoverflow/events/topology-apply';
+import notificationManifest from '@taskoverflow/notification/service.ts';
+import { notificationService } from '@taskoverflow/notification/src/main.ts';
+import { notificationMigrations } from '@taskoverflow/notification/src/migrations.ts';
 import type { Db, Logger } from '@taskoverflow/platform';
 import { LOCAL_ANONYMOUS_SCOPES } from '@taskoverflow/platform/auth';
 import { openTestDb } from '@taskoverflow/platform/testing';
@@ -29,7 +35,16 @@ export interface EmbeddedStack {
   close(): Promise<void>;
 }
 
-export async function startEmbeddedStack(log: Logger): Promise<EmbeddedStack> {
+/** Subscribers a test may add to todo and calendar. */
+const subscribers = {
+  audit: { manifest: auditManifest, definition: auditService, migrations: auditMigrations },
+  notification: { manifest: notificationManifest, definition: notificationService, migrations: notificationMigrations },
+};
+
+export async function startEmbeddedStack(
+  log: Logger,
+  also: readonly (keyof typeof subscribers)[] = [],
+): Promise<EmbeddedStack> {
   const closers: (() => Promise<unknown>)[] = [];
   const close = async () => {
     for (const closeOne of closers.reverse()) await closeOne().catch(() => {});
@@ -43,7 +58,11 @@ export async function startEmbeddedStack(log: Logger): Promise<EmbeddedStack> {
       for (const client of [sns, sqs, s3]) client.destroy();
     });
     const bucket = 'taskoverflow-e2e';
-    const applied = await applyTopology({ sns, sqs, s3 }, buildTopology([todoManifest, calendarManifest]), { bucket });
+    const applied = await applyTopology(
+      { sns, sqs, s3 },
+      buildTopology([todoManifest, calendarManifest, ...also.map((name) => subscribers[name].manifest)]),
+      { bucket },
+    );
 
     const todo = await openTestDb('todo', todoMigrations);
     closers.push(() => todo.drop());
@@ -67,6 +86,12 @@ export async function startEmbeddedStack(log: Logger): Promise<EmbeddedStack> {
     };
     const todoRunning = await run(todoService, 'todo', todo.db);
     await run(calendarService, 'calendar', calendar.db);
+    for (const name of also) {
+      const { definition, migrations } = subscribers[name];
+      const test = await openTestDb(name, migrations);
+      closers.push(() => test.drop());
+      await run(definition, name, test.db);
+    }
 
     return {
       origin: `http://127.0.0.1:${todoRunning.port}`,

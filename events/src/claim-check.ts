@@ -1,4 +1,5 @@
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { inSpan, SpanKind } from '@taskoverflow/platform/telemetry';
 import { PermanentError } from './consumer/types.ts';
 import { type CloudEvent, envelopeJson } from './envelope.ts';
 
@@ -34,8 +35,10 @@ export async function offloadIfLarge(
   const body = envelopeJson(envelope, dataJson);
   if (!store || Buffer.byteLength(body) <= thresholdBytes) return body;
   const key = claimCheckKey(envelope);
-  await store.s3.send(
-    new PutObjectCommand({ Bucket: store.bucket, Key: key, Body: dataJson, ContentType: 'application/json' }),
+  await inSpan('claim check put', { kind: SpanKind.CLIENT, attributes: { 'aws.s3.key': key } }, () =>
+    store.s3.send(
+      new PutObjectCommand({ Bucket: store.bucket, Key: key, Body: dataJson, ContentType: 'application/json' }),
+    ),
   );
   // `data: null` rather than absent: the envelope schema requires the key to be present.
   return JSON.stringify({ ...envelope, data: null, dataref: `s3://${store.bucket}/${key}` });
@@ -57,8 +60,15 @@ export async function resolveData<E extends { dataref?: string; data?: unknown }
     throw new PermanentError(`dataref ${envelope.dataref} is not in bucket ${store.bucket}`);
   }
   try {
-    const object = await store.s3.send(new GetObjectCommand({ Bucket: store.bucket, Key: match[2] }));
-    const text = await object.Body?.transformToString('utf8');
+    const key = match[2];
+    const text = await inSpan(
+      'claim check get',
+      { kind: SpanKind.CLIENT, attributes: { 'aws.s3.key': key } },
+      async () => {
+        const object = await store.s3.send(new GetObjectCommand({ Bucket: store.bucket, Key: key }));
+        return object.Body?.transformToString('utf8');
+      },
+    );
     if (text === undefined) throw new PermanentError(`claim check ${envelope.dataref} is empty`);
     const { dataref: _resolved, ...rest } = envelope;
     return { ...rest, data: JSON.parse(text) } as E;

@@ -4,11 +4,13 @@ export * from './catalog/index.ts';
 export {
   type ClaimCheckStore,
   claimCheckKey,
+  claimCheckPrefix,
   claimCheckThresholdBytes,
   offloadIfLarge,
   resolveData,
 } from './claim-check.ts';
 export { type EventsConfig, eventsEnvSchema } from './config.ts';
+export { backoffSeconds } from './consumer/backoff.ts';
 export { type ConsumerOptions, type RunningConsumer, startConsumer } from './consumer/runtime.ts';
 export * from './consumer/types.ts';
 export * from './envelope.ts';
@@ -23,5 +25,7 @@ export {
   type OutboxSelect,
   outboxInsertSql,
 } from './outbox/append.ts';
+export { chunkForPublish, type Outgoing, publishChunk } from './outbox/publish-batch.ts';
+export { type Relay, type RelayOptions, startOutboxRelay } from './outbox/relay.ts';
 export * from './topology.ts';
 export { type AppliedQueue, type AppliedTopology, applyTopology, topicOnlyPolicy } from './topology-apply.ts';

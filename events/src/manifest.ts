@@ -73,3 +73,14 @@ export function defineService(
 }
 
 export const healthPaths = { live: '/health/live', ready: '/health/ready' } as const;
+
+/**
+ * The load balancer's path patterns for HTTP path prefixes: a prefix and everything below it;
+ * `/` (the web UI) is one `/*`; a prefix naming one file (a dot in its last segment, e.g.
+ * `/api/v1/openapi.json`) matches exactly.
+ */
+export const pathPatterns = (prefixes: readonly string[]): string[] =>
+  prefixes.flatMap((prefix) => {
+    if (prefix === '/') return ['/*'];
+    return /\.[^/]+$/.test(prefix) ? [prefix] : [prefix, `${prefix}/*`];
+  });

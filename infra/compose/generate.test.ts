@@ -104,4 +104,14 @@ describe('docker-compose.yml', () => {
         .sort(),
     );
   });
+
+  it('when the stack starts, then every service sends its traces to Jaeger, whose UI is on 16686', () => {
+    assert.ok(services.jaeger?.ports?.includes('127.0.0.1:16686:16686'));
+    for (const manifest of manifests) {
+      const service = services[manifest.name];
+      assert.equal(service?.environment?.OTEL_TRACES_EXPORTER, 'otlp', manifest.name);
+      assert.equal(service?.environment?.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://jaeger:4318', manifest.name);
+      assert.ok(service?.depends_on?.jaeger, `${manifest.name} starts after jaeger`);
+    }
+  });
 });

@@ -27,6 +27,17 @@ const prefix = 'taskoverflow';
 
 const envKey = (name: string) => name.toUpperCase().replaceAll('-', '_');
 
+/**
+ * Traces go to the Jaeger all-in-one container (UI on :16686) over OTLP. Jaeger takes no
+ * metrics, so they stay off here (OTEL_METRICS_EXPORTER=otlp to send them to a collector).
+ */
+const telemetryEnvironment = {
+  OTEL_TRACES_EXPORTER: 'otlp',
+  OTEL_METRICS_EXPORTER: 'none',
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318',
+  OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+};
+
 /** What every container that talks to the emulator needs; the same keys the cloud sets, plus the endpoint. */
 const awsEnvironment = {
   AWS_ENDPOINT_URL: `http://${fauxqs.host}:${fauxqs.port}`,
@@ -60,6 +71,11 @@ export function composeDocument(manifests: readonly ServiceManifest[]): Record<s
       environment: { FAUXQS_HOST: fauxqs.host },
       ports: [`127.0.0.1:${fauxqs.port}:${fauxqs.port}`],
     },
+    // The trace viewer: every service's spans, one trace per write (OTLP on 4317/4318).
+    jaeger: {
+      image: 'jaegertracing/jaeger:latest',
+      ports: ['127.0.0.1:16686:16686', '127.0.0.1:4318:4318'],
+    },
     // Any service image holds events/ and its dependencies; the mounted services/ folder supplies every manifest.
     topology: {
       build: build(toolImageSource.name),
@@ -89,12 +105,14 @@ export function composeDocument(manifests: readonly ServiceManifest[]): Record<s
         DATABASE_URL: `postgres://postgres:postgres@postgres:5432/${prefix}`,
         DB_POOL_SIZE: '5',
         ...awsEnvironment,
+        ...telemetryEnvironment,
         ...(queue ? { EVENTS_QUEUE_URL: queue } : {}),
         ...backfillEnv(manifest, manifests, queueUrlOf),
       },
       depends_on: {
         postgres: { condition: 'service_healthy' },
         topology: { condition: 'service_completed_successfully' },
+        jaeger: { condition: 'service_started' },
       },
       // Mirrors the cloud's read-only root filesystem.
       read_only: true,

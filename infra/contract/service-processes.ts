@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { waitFor } from '@taskoverflow/events/testing/wait';
+import { waitFor } from '@taskoverflow/events/testing';
 import { startChild } from '../../local/processes.ts';
 
 export interface RunningService {

@@ -93,7 +93,8 @@ describe('service Dockerfiles', () => {
       }
     };
 
-    it('when a service answers readiness with 200, then the check passes; with 503 it fails — consumers without an API too', async () => {
+    it('when a service answers readiness with 200, then the check passes; with 503 it fails — consumers without an API too', async function () {
+      this.timeout(120_000); // two node processes per service, on a busy machine
       for (const manifest of manifests) {
         requested = [];
         status = 200;

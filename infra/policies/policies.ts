@@ -33,7 +33,14 @@ const Queue = 'aws:sqs/queue:Queue';
 const isDlq = (resource: RecordedResource) => String(resource.inputs.name).endsWith('-dlq');
 
 /** Actions AWS only grants on Resource "*"; anything else must name its resource. */
-export const actionsRequiringStarResource = new Set(['ecr:GetAuthorizationToken']);
+// X-Ray's write and sampling actions have no resource-level permissions (the ADOT collector's).
+export const actionsRequiringStarResource = new Set([
+  'ecr:GetAuthorizationToken',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+]);
 
 export const queueHasDeadLetterQueue: ResourcePolicy = {
   name: 'queue-has-dead-letter-queue',

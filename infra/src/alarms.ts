@@ -10,6 +10,8 @@ export interface AlarmsArgs {
   oldestMessageAgeSeconds: number;
   alb5xxThreshold: number;
   email?: string | undefined;
+  /** The services dashboard; every alarm's description links to it. */
+  dashboardUrl?: pulumi.Input<string> | undefined;
 }
 
 /**
@@ -33,13 +35,18 @@ export class Alarms extends pulumi.ComponentResource {
       );
     }
     const actions = { alarmActions: [topic.arn], okActions: [topic.arn] };
+    // What happened, what to do, and where to look: the notification is all the person paged has.
+    const describe = (text: string) =>
+      args.dashboardUrl ? pulumi.interpolate`${text} Dashboard: ${args.dashboardUrl}` : text;
 
     for (const [service, queue] of Object.entries(args.queues)) {
       new aws.cloudwatch.MetricAlarm(
         `${name}-${service}-dlq`,
         {
           ...actions,
-          alarmDescription: `${service}: messages in the dead-letter queue; inspect and redrive them`,
+          alarmDescription: describe(
+            `${service}: messages in the dead-letter queue. Read why with \`npx taskoverflow dlq peek ${service}\`, fix the cause, then \`npx taskoverflow dlq redrive ${service}\`.`,
+          ),
           namespace: 'AWS/SQS',
           metricName: 'ApproximateNumberOfMessagesVisible',
           dimensions: { QueueName: queue.dlqName },
@@ -56,7 +63,9 @@ export class Alarms extends pulumi.ComponentResource {
         `${name}-${service}-age`,
         {
           ...actions,
-          alarmDescription: `${service}: oldest message waits longer than ${args.oldestMessageAgeSeconds} s`,
+          alarmDescription: describe(
+            `${service}: oldest message waits longer than ${args.oldestMessageAgeSeconds} s. Check the service's errors and lag p99: a failing handler retries (fix it), a busy one needs more tasks (scaling.maxTasks).`,
+          ),
           namespace: 'AWS/SQS',
           metricName: 'ApproximateAgeOfOldestMessage',
           dimensions: { QueueName: queue.queueName },
@@ -76,7 +85,9 @@ export class Alarms extends pulumi.ComponentResource {
       `${name}-alb-5xx`,
       {
         ...actions,
-        alarmDescription: `Load balancer answered 5xx at least ${args.alb5xxThreshold} times in 5 minutes`,
+        alarmDescription: describe(
+          `Load balancer answered 5xx at least ${args.alb5xxThreshold} times in 5 minutes. ELB 5xx: no healthy task (check the services' task counts and /health/ready); target 5xx: search the service's logs for "unhandled error" and follow its trace_id.`,
+        ),
         comparisonOperator: 'GreaterThanOrEqualToThreshold',
         threshold: args.alb5xxThreshold,
         evaluationPeriods: 1,

@@ -8,6 +8,7 @@ import type { ServiceDatabaseAccess } from './database.ts';
 import type { ServiceImage } from './service-image.ts';
 import { ServiceRoute } from './service-route.ts';
 import { ServiceScaling } from './service-scaling.ts';
+import { collectorContainer, collectorPolicy, serviceTelemetryEnv } from './telemetry.ts';
 
 /** Stand-ins for ARNs, to ask the contract whether a manifest needs a task policy at all. */
 const arnPlaceholders = {
@@ -71,6 +72,8 @@ export interface ServiceDeploymentArgs {
   logRetentionDays: number;
   /** Token verification and API settings (ApiAccess.serviceEnv). */
   apiEnv?: Record<string, pulumi.Input<string>>;
+  /** The stack's OTel metrics log group: when set, an ADOT collector sidecar exports traces and metrics. */
+  telemetry?: { metricsLogGroupName: string; metricsLogGroupArn: pulumi.Input<string> } | undefined;
 }
 
 /**
@@ -173,6 +176,7 @@ export class ServiceDeployment extends pulumi.ComponentResource {
       PORT: String(containerPort),
       ...(args.queue ? { EVENTS_QUEUE_URL: args.queue.queueUrl } : {}),
       ...args.apiEnv,
+      ...(args.telemetry ? serviceTelemetryEnv : {}),
       ...(manifest.eventStore
         ? {
             BACKFILL_TARGETS: pulumi
@@ -181,6 +185,20 @@ export class ServiceDeployment extends pulumi.ComponentResource {
           }
         : {}),
     };
+    const { telemetry } = args;
+    const collector = telemetry
+      ? [
+          collectorContainer({
+            metricsLogGroup: telemetry.metricsLogGroupName,
+            logGroupName: logGroup.name,
+            region: args.region,
+          }),
+        ]
+      : [];
+    if (telemetry) {
+      const policy = pulumi.output(telemetry.metricsLogGroupArn).apply(collectorPolicy);
+      new aws.iam.RolePolicy(`${name}-telemetry`, { role: taskRole.id, policy }, parent);
+    }
     const taskDefinition = new aws.ecs.TaskDefinition(
       name,
       {
@@ -217,6 +235,7 @@ export class ServiceDeployment extends pulumi.ComponentResource {
               },
             },
           },
+          ...collector,
         ]),
       },
       parent,

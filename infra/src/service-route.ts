@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { healthPaths, type ServiceManifest } from '@taskoverflow/events/manifest';
+import { healthPaths, pathPatterns, type ServiceManifest } from '@taskoverflow/events/manifest';
 
 export interface ServiceRouteArgs {
   http: NonNullable<ServiceManifest['http']>;
@@ -27,8 +27,7 @@ export class ServiceRoute extends pulumi.ComponentResource {
     const parent = { parent: this };
     const { http } = args;
 
-    // `/` (the web UI) is every path: one `/*`, not `/` and `//*`.
-    const patterns = http.pathPrefixes.flatMap((prefix) => (prefix === '/' ? ['/*'] : [prefix, `${prefix}/*`]));
+    const patterns = pathPatterns(http.pathPrefixes);
     if (patterns.length > maxPathPatterns) {
       throw new Error(
         `services/${args.service}: an ALB rule takes at most ${maxPathPatterns} path patterns; ${http.pathPrefixes.length} prefixes need ${patterns.length}`,

@@ -142,7 +142,7 @@ CREATE TABLE received_events (
 }
 
 function receivedEvents(): string {
-  return `import type { CloudEvent } from '@taskoverflow/events/envelope';
+  return `import type { CloudEvent } from '@taskoverflow/events';
 import type { Queryable } from '@taskoverflow/platform';
 
 export type ReceivedEvent = { event_id: string; type: string; subject: string };
@@ -201,8 +201,9 @@ function handlersTest({ name, consumes }: ServiceSpec): string {
       data: ${JSON.stringify(data)},
     });
 
-    await test.db.transaction((tx) => handlers.${type}(event, { tx, log, receiveCount: 1 }));
+    const outcomes = await runHandlers(test.db, handlers, [event], { service: '${name}' });
 
+    assert.deepEqual(outcomes, [{ kind: 'ack', duplicate: false }]);
     assert.deepEqual(await receivedEvents(test.db), [{ event_id: event.id, type: '${type}', subject: '${subject}' }]);
   });
 `;
@@ -219,25 +220,24 @@ function handlersTest({ name, consumes }: ServiceSpec): string {
       data: ${JSON.stringify(firstSample.data)},
     });
 
-    for (let i = 0; i < 2; i++) {
-      await test.db.transaction((tx) => handlers.${first}(event, { tx, log, receiveCount: i + 1 }));
-    }
+    const outcomes = await runHandlers(test.db, handlers, [event, event], { service: '${name}' });
 
+    assert.deepEqual(outcomes, [
+      { kind: 'ack', duplicate: false },
+      { kind: 'ack', duplicate: true },
+    ]);
     assert.equal((await receivedEvents(test.db)).length, 1);
   });
 `
       : '';
   return `import assert from 'node:assert/strict';
-import { makeEvent } from '@taskoverflow/events/envelope';
-import { createLogger } from '@taskoverflow/platform';
-import { testAuth } from '@taskoverflow/platform/auth/testing';
+import { makeEvent } from '@taskoverflow/events';
+import { runHandlers } from '@taskoverflow/events/testing';
 import { openTestDb, type TestDb, testDriver } from '@taskoverflow/platform/testing';
 import manifest from '../service.ts';
 import { handlers } from './handlers.ts';
 import { ${camel(name)}Migrations } from './migrations.ts';
 import { receivedEvents } from './received-events.ts';
-
-const log = createLogger('${name}-test', 'silent');
 
 describe(\`${name}: event handlers (\${testDriver})\`, () => {
   let test: TestDb;
@@ -245,7 +245,7 @@ describe(\`${name}: event handlers (\${testDriver})\`, () => {
     test = await openTestDb('${name}', ${camel(name)}Migrations);
   });
   after(() => test.drop());
-  beforeEach(() => test.db.exec('TRUNCATE received_events'));
+  beforeEach(() => test.db.exec('TRUNCATE received_events, inbox'));
 
   it('when the handlers are listed, then they are exactly the event types of the manifest', () => {
     assert.deepEqual(Object.keys(handlers).sort(), [...manifest.consumes].sort());
@@ -281,6 +281,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServiceApp } from '@taskoverflow/events/service';
 import { createLogger } from '@taskoverflow/platform';
+import { testAuth } from '@taskoverflow/platform/auth/testing';
 import { openTestDb, type TestDb, testDriver } from '@taskoverflow/platform/testing';
 import manifest from '../service.ts';
 import { ${camel(name)}Migrations } from './migrations.ts';

@@ -4,7 +4,7 @@ import { CliError, exitCodes } from '../exit-codes.ts';
 import { integer } from '../options.ts';
 import { progressBar } from '../progress.ts';
 import { depthOf, queueUrlOf, serviceQueues } from '../queues.ts';
-import { formatAge } from '../topology/commands.ts';
+import { ageText } from '../topology/commands.ts';
 import { deadLetterView, oldestAgeSeconds, peekMessages } from './peek.ts';
 import { redrive } from './redrive.ts';
 
@@ -33,8 +33,8 @@ export function registerDlqCommands(program: Command, context: CliContext): void
         return;
       }
       for (const row of rows) {
-        const age = row.oldestAgeSeconds === null ? '' : `, oldest ${formatAge(row.oldestAgeSeconds)}`;
-        context.print(`${row.service}: ${row.dlq} — ${row.depth.visible + row.depth.inFlight} dead letter(s)${age}`);
+        const count = row.depth.visible + row.depth.inFlight;
+        context.print(`${row.service}: ${row.dlq} — ${count} dead letter(s)${ageText(row.oldestAgeSeconds)}`);
       }
     });
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
-import { makeEvent } from '@taskoverflow/events/envelope';
+import { makeEvent } from '@taskoverflow/events';
 import {
   type Emulator,
   forEachEmulator,

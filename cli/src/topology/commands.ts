@@ -5,6 +5,7 @@ import type { CliContext } from '../context.ts';
 import { oldestAgeSeconds } from '../dlq/peek.ts';
 import { CliError, exitCodes } from '../exit-codes.ts';
 import { type Depth, depthOf, queueUrlOf, topicArnOf } from '../queues.ts';
+import { oldestAgesFromCloudWatch } from './queue-age.ts';
 
 interface SubscriptionView {
   subscriptionArn: string;
@@ -20,10 +21,12 @@ interface QueueView {
   depth: Depth;
 }
 
+type LiveQueueView = QueueView & { oldestAgeSeconds: number | null };
+
 interface ConsumerView {
   service: string;
   eventTypes: readonly string[];
-  queue: QueueView | { name: string; missing: true };
+  queue: LiveQueueView | { name: string; missing: true };
   dlq: (QueueView & { oldestAgeSeconds: number | null }) | { name: string; missing: true };
 }
 
@@ -37,12 +40,18 @@ export function registerTopologyCommands(program: Command, context: CliContext):
     .action(async (options: { json: boolean }) => {
       const topicArn = await topicArnOf(context);
       const subscriptions = await subscriptionsOf(context.clients().sns, topicArn);
+      const { consumers: declared } = await context.topology();
+      const ages = await oldestAgesFromCloudWatch(
+        context,
+        declared.map((consumer) => consumer.queueName),
+      );
       const consumers: ConsumerView[] = [];
-      for (const consumer of (await context.topology()).consumers) {
+      for (const consumer of declared) {
+        const queue = await queueView(context, consumer.queueName);
         consumers.push({
           service: consumer.service,
           eventTypes: consumer.eventTypes,
-          queue: await queueView(context, consumer.queueName),
+          queue: 'missing' in queue ? queue : { ...queue, oldestAgeSeconds: ages?.get(consumer.queueName) ?? null },
           dlq: await dlqView(context, consumer.dlqName),
         });
       }
@@ -137,16 +146,17 @@ function printTopology(
   for (const consumer of view.consumers) {
     context.print(`${consumer.service} (${consumer.eventTypes.join(', ')}):`);
     const { queue, dlq } = consumer;
-    context.print(`  queue ${queue.name}: ${'missing' in queue ? 'MISSING' : depthText(queue.depth)}`);
+    context.print(
+      `  queue ${queue.name}: ${'missing' in queue ? 'MISSING' : `${depthText(queue.depth)}${ageText(queue.oldestAgeSeconds)}`}`,
+    );
     if ('missing' in dlq) context.print(`  dlq   ${dlq.name}: MISSING`);
-    else {
-      const age = dlq.oldestAgeSeconds === null ? '' : `, oldest ${formatAge(dlq.oldestAgeSeconds)}`;
-      context.print(`  dlq   ${dlq.name}: ${depthText(dlq.depth)}${age}`);
-    }
+    else context.print(`  dlq   ${dlq.name}: ${depthText(dlq.depth)}${ageText(dlq.oldestAgeSeconds)}`);
   }
 }
 
-export function formatAge(seconds: number): string {
+export const ageText = (seconds: number | null) => (seconds === null ? '' : `, oldest ${formatAge(seconds)}`);
+
+function formatAge(seconds: number): string {
   if (seconds < 120) return `${seconds}s`;
   if (seconds < 7200) return `${Math.floor(seconds / 60)}m`;
   if (seconds < 172_800) return `${Math.floor(seconds / 3600)}h`;

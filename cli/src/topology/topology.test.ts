@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { loadManifests } from '@taskoverflow/events/manifests';
 import { type Emulator, forEachEmulator } from '@taskoverflow/events/testing';
@@ -12,7 +13,7 @@ interface ShownTopology {
   subscriptions: { endpoint: string; filterPolicy: unknown; rawMessageDelivery: boolean }[];
   consumers: {
     service: string;
-    queue: { name: string; depth: { visible: number } };
+    queue: { name: string; depth: { visible: number }; oldestAgeSeconds: number | null };
     dlq: { name: string; depth: { visible: number; inFlight: number }; oldestAgeSeconds: number | null };
   }[];
 }
@@ -82,6 +83,48 @@ forEachEmulator((emulator: Emulator) => {
         ),
       );
       assert.match(text.stdout, new RegExp(`topic ${applied.topicArn}`));
+    });
+    it('when CloudWatch has a live queue’s ApproximateAgeOfOldestMessage, then show reports it; without CloudWatch it says why not', async () => {
+      const applied = JSON.parse((await cli('topology', 'apply', '--json')).stdout) as AppliedTopology;
+      const cloudwatch = new CloudWatchClient({
+        endpoint: emulator.endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        maxAttempts: 1,
+      });
+      const putAge = () =>
+        cloudwatch.send(
+          new PutMetricDataCommand({
+            Namespace: 'AWS/SQS',
+            MetricData: [
+              {
+                MetricName: 'ApproximateAgeOfOldestMessage',
+                Dimensions: [{ Name: 'QueueName', Value: `${prefix}-audit` }],
+                Value: 42,
+                Timestamp: new Date(),
+              },
+            ],
+          }),
+        );
+      // moto has CloudWatch (as AWS does); fauxqs has none.
+      const hasCloudWatch = await putAge().then(
+        () => true,
+        () => false,
+      );
+      cloudwatch.destroy();
+      assert.equal(hasCloudWatch, emulator.name === 'moto');
+
+      const shown = await cli('topology', 'show', '--json');
+
+      assert.equal(shown.code, exitCodes.ok, shown.stderr);
+      const view = JSON.parse(shown.stdout) as ShownTopology;
+      const audit = view.consumers.find((consumer) => consumer.service === 'audit');
+      const calendar = view.consumers.find((consumer) => consumer.service === 'calendar');
+      assert.equal(audit?.queue.oldestAgeSeconds, hasCloudWatch ? 42 : null);
+      assert.equal(calendar?.queue.oldestAgeSeconds, null, 'no datapoint, no age');
+      if (hasCloudWatch) assert.equal(shown.stderr, '');
+      else assert.match(shown.stderr, /no oldest age for live queues: CloudWatch GetMetricData failed/);
+      assert.ok(applied.queues.audit);
     });
   });
 });

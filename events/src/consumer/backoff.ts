@@ -7,13 +7,17 @@ export interface BackoffOptions {
 const sqsMaxVisibilitySeconds = 43_200;
 
 /**
- * Delay before the next attempt after `receiveCount` failed ones: base · 2^(n-1), capped.
- * Deterministic on purpose: messages already spread out by when they were received, and a
- * predictable schedule is easier to reason about when reading a DLQ's history.
+ * The one backoff (consumer retries, the outbox relay, the local runner's restarts): the
+ * delay before attempt n+1 after n failed ones is base · 2^(n-1), capped, in the unit of
+ * `base`. Deterministic on purpose: failures already spread out by when they happened, and
+ * a predictable schedule is easier to reason about when reading a DLQ's history.
  */
+export function backoffDelay(failures: number, base: number, max: number): number {
+  return Math.min(max, base * 2 ** Math.max(0, failures - 1));
+}
+
+/** backoffDelay in whole seconds for SQS visibility: default 5 s doubling to 15 min. */
 export function backoffSeconds(receiveCount: number, options: BackoffOptions = {}): number {
-  const base = options.baseSeconds ?? 5;
   const max = Math.min(options.maxSeconds ?? 900, sqsMaxVisibilitySeconds);
-  const exponent = Math.max(0, receiveCount - 1);
-  return Math.min(max, Math.round(base * 2 ** exponent));
+  return Math.round(backoffDelay(receiveCount, options.baseSeconds ?? 5, max));
 }

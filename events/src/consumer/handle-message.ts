@@ -1,7 +1,8 @@
 import type { Message } from '@aws-sdk/client-sqs';
-import type { Db, Logger } from '@taskoverflow/platform';
+import type { Db, Logger, Queryable } from '@taskoverflow/platform';
 import { type ClaimCheckStore, resolveData } from '../claim-check.ts';
 import { type AnyEvent, InvalidEventError, parseEnvelope, parseEventData } from '../envelope.ts';
+import type { ConsumerTelemetry, Processing } from '../telemetry/consumer.ts';
 import { type BatchHandler, type Handler, type Handlers, PermanentError, RetryLaterError } from './types.ts';
 
 /** What to do with a message once its handler has run (or could not). */
@@ -18,19 +19,28 @@ export interface HandleContext {
   claimCheck: ClaimCheckStore | undefined;
   /** Called after a transaction in which handlers ran has committed. */
   onCommit: (() => void) | undefined;
+  /** `latest`: an event whose `sequence` is not newer than its subject's last applied one is not handled. */
+  ordering: Ordering;
+  telemetry: ConsumerTelemetry;
 }
+
+/**
+ * `latest` (the default): a handler never applies an older update after a newer one of the
+ * same subject. `all`: every event is handled, for logs that keep history (audit).
+ */
+export type Ordering = 'latest' | 'all';
 
 export const receiveCountOf = (message: Message) => Number(message.Attributes?.ApproximateReceiveCount ?? 1);
 
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 type Prepared =
-  | { message: Message; log: Logger; outcome: Outcome }
-  | { message: Message; log: Logger; event: AnyEvent; handler: AnyHandler };
+  | { message: Message; log: Logger; processing: Processing; outcome: Outcome }
+  | { message: Message; log: Logger; processing: Processing; event: AnyEvent; handler: AnyHandler };
 
 type AnyHandler = Handler<AnyEvent['type']> | BatchHandler<AnyEvent['type']>;
 
-export type Handled = { outcome: Outcome; log: Logger };
+export type Handled = { outcome: Outcome; log: Logger; processing?: Processing };
 
 /** Parses and resolves one message inside the error boundary: nothing here throws. */
 async function prepare(message: Message, context: HandleContext): Promise<Prepared> {
@@ -39,7 +49,8 @@ async function prepare(message: Message, context: HandleContext): Promise<Prepar
     envelope = parseEnvelope(JSON.parse(message.Body ?? ''));
   } catch (error) {
     const log = context.log.child({ messageId: message.MessageId });
-    return { message, log, outcome: { kind: 'dead', reason: `unreadable message: ${reasonOf(error)}` } };
+    const processing = context.telemetry.received(message, undefined);
+    return { message, log, processing, outcome: { kind: 'dead', reason: `unreadable message: ${reasonOf(error)}` } };
   }
   // One child logger per message: pino serialises its bindings when it is made.
   const log = context.log.child({
@@ -49,18 +60,21 @@ async function prepare(message: Message, context: HandleContext): Promise<Prepar
     subject: envelope.subject,
     correlationid: envelope.correlationid,
   });
+  const processing = context.telemetry.received(message, envelope);
   const handler = context.handlers[envelope.type] as AnyHandler | undefined;
   if (!handler) {
     return {
       message,
       log,
+      processing,
       outcome: { kind: 'dead', reason: `${context.service} has no handler for ${envelope.type}` },
     };
   }
   try {
-    return { message, log, handler, event: parseEventData(await resolveData(envelope, context.claimCheck)) };
+    const data = await processing.within(() => resolveData(envelope, context.claimCheck));
+    return { message, log, processing, handler, event: parseEventData(data) };
   } catch (error) {
-    return { message, log, outcome: failureOutcome(error) };
+    return { message, log, processing, outcome: failureOutcome(error) };
   }
 }
 
@@ -74,10 +88,44 @@ function failureOutcome(error: unknown): Outcome {
 
 type Ready = Extract<Prepared, { event: AnyEvent }>;
 
+// Advances each subject's stored sequence to the group's newest, in one statement; the rows
+// it returns are the subjects that moved, with their new sequence. Sorted, so concurrent
+// transactions lock rows in the same order; the row lock orders same-subject handlers.
+const ADVANCE_SUBJECTS = `
+  WITH incoming AS (
+    SELECT source, subject, max(sequence) AS sequence
+    FROM unnest($2::text[], $3::text[], $4::integer[]) AS e(source, subject, sequence)
+    GROUP BY source, subject ORDER BY source, subject
+  )
+  INSERT INTO subject_versions AS v (consumer, source, subject, sequence)
+  SELECT $1, source, subject, sequence FROM incoming
+  ON CONFLICT (consumer, source, subject) DO UPDATE SET sequence = excluded.sequence
+  WHERE v.sequence < excluded.sequence
+  RETURNING source, subject, sequence`;
+
+const subjectKey = (event: AnyEvent) => `${event.source}\u0000${event.subject}`;
+
+/** The events (of those given) that are not older than what this consumer already applied. */
+async function freshEvents(tx: Queryable, service: string, events: readonly AnyEvent[]): Promise<Set<AnyEvent>> {
+  const sequenced = events.filter((event) => event.sequence !== undefined);
+  const fresh = new Set(events.filter((event) => event.sequence === undefined));
+  if (sequenced.length === 0) return fresh;
+  const advanced = await tx.query<{ source: string; subject: string; sequence: number }>(ADVANCE_SUBJECTS, [
+    service,
+    sequenced.map((event) => event.source),
+    sequenced.map((event) => event.subject),
+    sequenced.map((event) => event.sequence),
+  ]);
+  const newest = new Map(advanced.map((row) => [`${row.source}\u0000${row.subject}`, row.sequence]));
+  for (const event of sequenced) if (newest.get(subjectKey(event)) === event.sequence) fresh.add(event);
+  return fresh;
+}
+
 /**
  * Records each event in the inbox and runs its handler, all in one transaction, so the
  * events' side effects commit exactly once however often SQS delivers them. Returns, per
- * event, whether it was a duplicate (already in the inbox: the handler did not run).
+ * event, whether it was a duplicate (already in the inbox: the handler did not run). With
+ * `latest` ordering a stale event counts as handled: recorded, acknowledged, not applied.
  */
 async function runInTransaction(ready: readonly Ready[], context: HandleContext): Promise<boolean[]> {
   const duplicates = await context.db.transaction(async (tx) => {
@@ -89,15 +137,22 @@ async function runInTransaction(ready: readonly Ready[], context: HandleContext)
       [context.service, ready.map((item) => item.event.id), ready.map((item) => item.event.type)],
     );
     const firstTime = new Set(inserted.map((row) => row.event_id.toLowerCase()));
+    const newEvents = ready.map((item) => item.event).filter((event) => firstTime.has(event.id.toLowerCase()));
+    const fresh =
+      context.ordering === 'latest' ? await freshEvents(tx, context.service, newEvents) : new Set(newEvents);
     const seenBefore: boolean[] = [];
     const batches = new Map<BatchHandler<AnyEvent['type']>, AnyEvent[]>();
-    for (const { event, handler, log, message } of ready) {
+    for (const { event, handler, log, message, processing } of ready) {
       // The same event twice in one group runs once: the first copy takes its id from the set.
       const isNew = firstTime.delete(event.id.toLowerCase());
       seenBefore.push(!isNew);
       if (!isNew) continue;
+      if (!fresh.has(event)) {
+        log.info({ sequence: event.sequence }, 'stale event acknowledged: a newer one of its subject was applied');
+        continue;
+      }
       if (typeof handler === 'function')
-        await handler(event as never, { tx, log, receiveCount: receiveCountOf(message) });
+        await processing.within(() => handler(event as never, { tx, log, receiveCount: receiveCountOf(message) }));
       else batches.set(handler, (batches.get(handler) ?? []).concat(event));
     }
     // Batch handlers run after the plain ones, each once with its events in received order.
@@ -112,9 +167,9 @@ async function runOne(item: Ready, context: HandleContext): Promise<Handled> {
   try {
     const [duplicate = false] = await runInTransaction([item], context);
     if (duplicate) item.log.info('duplicate delivery acknowledged without running the handler');
-    return { outcome: { kind: 'ack', duplicate }, log: item.log };
+    return { outcome: { kind: 'ack', duplicate }, log: item.log, processing: item.processing };
   } catch (error) {
-    return { outcome: failureOutcome(error), log: item.log };
+    return { outcome: failureOutcome(error), log: item.log, processing: item.processing };
   }
 }
 
@@ -138,7 +193,7 @@ export async function handleMessages(messages: readonly Message[], context: Hand
       results.set(item.message, await runOne(item, context));
     } else {
       if (duplicate) item.log.info('duplicate delivery acknowledged without running the handler');
-      results.set(item.message, { outcome: { kind: 'ack', duplicate }, log: item.log });
+      results.set(item.message, { outcome: { kind: 'ack', duplicate }, log: item.log, processing: item.processing });
     }
   }
   return messages.map((message) => results.get(message) as Handled);

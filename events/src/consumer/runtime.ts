@@ -8,8 +8,9 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Db, Logger } from '@taskoverflow/platform';
+import { consumerTelemetry, type Processing } from '../telemetry/consumer.ts';
 import { backoffSeconds } from './backoff.ts';
-import { type Handled, handleMessages, type Outcome, receiveCountOf } from './handle-message.ts';
+import { type Handled, handleMessages, type Ordering, type Outcome, receiveCountOf } from './handle-message.ts';
 import { createQueueBatchers } from './queue-batchers.ts';
 import { type QueueInfo, readQueueInfo } from './queue-info.ts';
 import type { Handlers } from './types.ts';
@@ -40,6 +41,8 @@ export interface ConsumerOptions {
    * its messages run one after another: keep 1 for handlers that wait on the network.
    */
   transactionBatchSize?: number;
+  /** Default `latest`: an event older (by `sequence`) than one applied for its subject is not handled. */
+  ordering?: Ordering;
   /**
    * Called after handlers' writes commit. A service whose handlers publish through the
    * outbox passes its relay's `wake`, so their events leave at once.
@@ -77,6 +80,7 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
   const drainTimeoutMs = options.drainTimeoutMs ?? 25_000;
   const transactionBatchSize = Math.max(1, options.transactionBatchSize ?? 1);
   const log = options.log.child({ consumer: options.service });
+  const telemetry = consumerTelemetry(options.service, queueUrl);
 
   const buffer: Delivery[] = [];
   const active = new Map<Delivery, Promise<void>>();
@@ -152,18 +156,30 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
     }
   }
 
-  async function settle(delivery: Delivery, outcome: Outcome, info: QueueInfo, eventLog: Logger) {
+  async function settle(
+    delivery: Delivery,
+    outcome: Outcome,
+    info: QueueInfo,
+    eventLog: Logger,
+    processing?: Processing,
+  ) {
     if (outcome.kind === 'ack') {
       eventLog.debug({ duplicate: outcome.duplicate }, 'event handled');
+      processing?.settled(outcome.duplicate ? 'duplicate' : 'handled');
       return acknowledge(delivery, eventLog);
     }
-    if (outcome.kind === 'dead') return deadLetter(delivery, outcome.reason, info, eventLog);
+    if (outcome.kind === 'dead') {
+      processing?.settled('dead_lettered', outcome.reason);
+      return deadLetter(delivery, outcome.reason, info, eventLog);
+    }
     const receiveCount = receiveCountOf(delivery.message);
     const reason = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
     if (info.deadLetter && receiveCount >= info.deadLetter.maxReceiveCount) {
       // SQS would move it on the next receive anyway; doing it now records why.
+      processing?.settled('dead_lettered', reason);
       return deadLetter(delivery, `failed ${receiveCount} times, last: ${reason}`, info, eventLog);
     }
+    processing?.settled('retried', reason);
     const delay = outcome.delaySeconds ?? backoffSeconds(receiveCount, options.backoff);
     eventLog.warn({ err: outcome.error, receiveCount, retryInSeconds: delay }, 'handler failed; retrying later');
     return reschedule(delivery, delay, eventLog);
@@ -181,6 +197,8 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
           log,
           claimCheck: options.claimCheck,
           onCommit: options.onCommit,
+          ordering: options.ordering ?? 'latest',
+          telemetry,
         },
       )
         .catch((error: unknown): Handled[] => group.map(() => ({ outcome: { kind: 'retry', error }, log })))
@@ -190,8 +208,10 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
           startHandlers(info);
           signal();
           for (const [index, delivery] of group.entries()) {
-            const { outcome, log: eventLog } = results[index] as Handled;
-            const settled = settle(delivery, outcome, info, eventLog)
+            const { outcome, log: eventLog, processing } = results[index] as Handled;
+            // Inside the message's span, so these log lines (a dead letter's above all) carry its trace id.
+            const settleIt = () => settle(delivery, outcome, info, eventLog, processing);
+            const settled = (processing ? processing.within(settleIt) : settleIt())
               .catch((error: unknown) => eventLog.error({ err: error }, 'settling a message failed'))
               .finally(() => settling.delete(settled));
             settling.add(settled);

@@ -1,6 +1,7 @@
 import type { Queryable } from '@taskoverflow/platform';
 import { catalog, type EventData, type EventType, isEventType } from '../catalog/index.ts';
 import { InvalidEventError, isTraceparent } from '../envelope.ts';
+import { traceparentForNewEvent } from '../telemetry/create.ts';
 
 /** What caused an event: the request or the event it descends from. */
 export interface EventCause {
@@ -20,13 +21,16 @@ export interface OutboxEntry<T extends EventType> extends EventCause {
 
 const COLUMNS = 'type, subject, data, sequence, correlation_id, causation_id, traceparent';
 
-/** The cause columns (correlation_id, causation_id, traceparent), cleaned, for `outboxInsertSql`'s parameters. */
-export function causeValues(cause: EventCause): [string | null, string | null, string | null] {
-  return [
-    cause.correlationId || null,
-    cause.causationId || null,
-    isTraceparent(cause.traceparent) ? cause.traceparent : null,
-  ];
+/**
+ * The cause columns (correlation_id, causation_id, traceparent), cleaned, for `outboxInsertSql`'s
+ * parameters. The traceparent is the new event's own creation context when tracing is on.
+ */
+export function causeValues(
+  cause: EventCause,
+  type: EventType | 'event' = 'event',
+): [string | null, string | null, string | null] {
+  const traceparent = traceparentForNewEvent(type, isTraceparent(cause.traceparent) ? cause.traceparent : undefined);
+  return [cause.correlationId || null, cause.causationId || null, traceparent ?? null];
 }
 
 /**
@@ -47,7 +51,7 @@ export async function appendToOutbox<T extends EventType>(tx: Queryable, entry: 
     entry.subject,
     JSON.stringify(data.data),
     entry.sequence ?? null,
-    ...causeValues(entry),
+    ...causeValues(entry, entry.type),
   ]);
 }
 

@@ -18,29 +18,21 @@ export interface OutboxRow {
 // Claiming sets a lease (next_attempt_at in the future) instead of holding row locks
 // while SNS is called, so the API never waits on the relay and a crashed relay's rows
 // are taken over once the lease ends. SKIP LOCKED lets replicas claim disjoint rows.
-// A row is held back while an earlier row of its subject is leased or backing off,
-// which keeps each subject's events in order across retries and replicas.
-// OFFSET 0 stops the planner from turning that check into a join: with statistics taken
-// while the table was quiet, it would read the whole pending backlog on every claim
-// (20,000 rows per claim after a burst, on PGlite and PostgreSQL alike) instead of
-// probing the subject index once per row it takes.
+// No per-subject order is kept here: standard SNS/SQS reorder anyway, and consumers drop
+// stale events by `sequence` (ADR 0070).
 export const CLAIM_SQL = `
   WITH claimable AS (
     SELECT o.position FROM outbox o
     WHERE o.sent_at IS NULL AND o.next_attempt_at <= now()
-      AND NOT EXISTS (
-        SELECT 1 FROM outbox p
-        WHERE p.subject = o.subject AND p.sent_at IS NULL AND p.position < o.position AND p.next_attempt_at > now()
-        OFFSET 0
-      )
     ORDER BY o.position
     LIMIT $1
     FOR UPDATE SKIP LOCKED
   )
   UPDATE outbox SET attempts = outbox.attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
   FROM claimable WHERE outbox.position = claimable.position
-  RETURNING outbox.position::text AS position, outbox.id::text AS id, outbox.type, outbox.subject, outbox.data::text AS data,
-    outbox.sequence, outbox.correlation_id, outbox.causation_id, outbox.traceparent, outbox.created_at, outbox.attempts`;
+  RETURNING outbox.position::text AS position, outbox.id::text AS id, outbox.type, outbox.subject,
+    outbox.data::text AS data, outbox.sequence, outbox.correlation_id, outbox.causation_id, outbox.traceparent,
+    outbox.created_at, outbox.attempts`;
 
 export async function claimBatch(db: Queryable, limit: number, leaseSeconds: number): Promise<OutboxRow[]> {
   const rows = await db.query<OutboxRow & Record<string, unknown>>(CLAIM_SQL, [limit, leaseSeconds]);

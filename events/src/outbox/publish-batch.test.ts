@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chunkForPublish, inWaves, type Outgoing } from './publish-batch.ts';
+import { chunkForPublish, type Outgoing } from './publish-batch.ts';
 
 const message = (key: string, bytes: number): Outgoing => ({
   key,
@@ -35,35 +35,5 @@ describe('chunkForPublish', () => {
       const bytes = chunk.reduce((sum, m) => sum + Buffer.byteLength(m.body), 0);
       assert.ok(bytes <= 256 * 1024, `${bytes} bytes in one call`);
     }
-  });
-});
-
-describe('inWaves', () => {
-  const chunk = (...subjects: string[]) =>
-    subjects.map((subject, index) => ({ ...message(`${subject}${index}`, 1), subject }));
-
-  it('when chunks share no subject, then they go out together, at most maxParallel at once', () => {
-    const chunks = [chunk('a'), chunk('b'), chunk('c'), chunk('d'), chunk('e')];
-
-    const waves = inWaves(chunks, 2);
-
-    assert.deepEqual(
-      waves.map((wave) => wave.length),
-      [2, 2, 1],
-    );
-  });
-
-  it('when a chunk repeats a subject of the wave, then it waits for the next wave', () => {
-    const chunks = [chunk('a', 'b'), chunk('c'), chunk('b'), chunk('d')];
-
-    const waves = inWaves(chunks, 4);
-
-    assert.deepEqual(
-      waves.map((wave) => wave.map((c) => c.map((m) => m.subject).join(''))),
-      [
-        ['ab', 'c'],
-        ['b', 'd'],
-      ],
-    );
   });
 });

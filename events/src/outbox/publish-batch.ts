@@ -71,25 +71,3 @@ export async function publishChunk(
   }
   return failed;
 }
-
-/**
- * Groups consecutive chunks that share no subject into waves of at most `maxParallel`:
- * a wave's calls may run at once without reordering any subject's events.
- */
-export function inWaves(chunks: readonly Outgoing[][], maxParallel: number): Outgoing[][][] {
-  const waves: Outgoing[][][] = [];
-  let wave: Outgoing[][] = [];
-  let subjects = new Set<string>();
-  for (const chunk of chunks) {
-    const overlaps = chunk.some((message) => subjects.has(message.subject));
-    if (wave.length > 0 && (overlaps || wave.length === maxParallel)) {
-      waves.push(wave);
-      wave = [];
-      subjects = new Set();
-    }
-    wave.push(chunk);
-    for (const message of chunk) subjects.add(message.subject);
-  }
-  if (wave.length > 0) waves.push(wave);
-  return waves;
-}

@@ -3,9 +3,11 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import type { Db, Logger } from '@taskoverflow/platform';
 import { isEventType } from '../catalog/index.ts';
 import { offloadIfLarge } from '../claim-check.ts';
+import { backoffDelay } from '../consumer/backoff.ts';
 import { type CloudEvent, makeEnvelope } from '../envelope.ts';
+import { relayTelemetry } from '../telemetry/relay.ts';
 import { claimBatch, markFailed, markSent, type OutboxRow, purgeSent } from './claim.ts';
-import { chunkForPublish, inWaves, type Outgoing, publishChunk } from './publish-batch.ts';
+import { chunkForPublish, type Outgoing, publishChunk } from './publish-batch.ts';
 
 export interface RelayOptions {
   db: Db;
@@ -39,7 +41,7 @@ const PURGE_EVERY_MS = 10 * 60_000;
  * (1.8 → 3.5 ms per claim over 30,000 events, measured). PostgreSQL's autovacuum does this there.
  */
 const PGLITE_VACUUM_EVERY_MS = 2_000;
-/** PublishBatch calls in flight at once, for chunks whose subjects do not overlap. */
+/** PublishBatch calls in flight at once. */
 const PARALLEL_CALLS = 4;
 
 /** The envelope of a stored row; its data stays the stored JSON text (checked when written). */
@@ -60,8 +62,8 @@ export function envelopeOf(row: OutboxRow, source: string): Omit<CloudEvent, 'da
 
 /**
  * Publishes outbox rows to SNS. Woken in-process by whoever committed rows (`wake()`),
- * polls as a fallback, publishes with PublishBatch in position order, keeps a subject's
- * events in order when some fail, and retries failures with exponential backoff.
+ * polls as a fallback, publishes with PublishBatch, and retries failures with the one
+ * exponential backoff. Order is not kept: consumers drop stale events by `sequence` (ADR 0070).
  */
 export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
   const { db, sns, topicArn, source, log } = options;
@@ -69,8 +71,6 @@ export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
   const leaseSeconds = options.leaseSeconds ?? 30;
   const retryBaseMs = options.retryBaseMs ?? 500;
   const retryMaxMs = options.retryMaxMs ?? 60_000;
-  const backoff = (attempts: number) =>
-    Math.min(retryMaxMs, retryBaseMs * 2 ** (attempts - 1)) * (0.8 + Math.random() * 0.4);
 
   let stopped = false;
   let running: Promise<void> | undefined;
@@ -78,6 +78,7 @@ export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
   let lastPurge = 0;
   let lastVacuum = 0;
   let sentSinceVacuum = 0;
+  const telemetry = relayTelemetry({ db, topicArn, source });
 
   async function publishRound(): Promise<number> {
     const rows = await claimBatch(db, batchSize, leaseSeconds);
@@ -94,29 +95,25 @@ export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
         await markFailed(db, [row.position], String(error), Number.POSITIVE_INFINITY);
       }
     }
+    const chunks = chunkForPublish(outgoing);
 
-    const blockedSubjects = new Set<string>();
     const sent: string[] = [];
-    const held: string[] = [];
-    for (const wave of inWaves(chunkForPublish(outgoing), PARALLEL_CALLS)) {
-      // Once a subject fails, its later events wait too, so they never overtake it.
-      const ready = wave.map((chunk) => chunk.filter((message) => !blockedSubjects.has(message.subject)));
-      held.push(
-        ...wave
-          .flat()
-          .filter((message) => blockedSubjects.has(message.subject))
-          .map((message) => message.key),
-      );
+    for (let start = 0; start < chunks.length; start += PARALLEL_CALLS) {
+      const calls = chunks.slice(start, start + PARALLEL_CALLS);
       const results = await Promise.all(
-        ready.map((chunk) => (chunk.length ? publishChunk(sns, topicArn, chunk) : new Map<string, string>())),
+        calls.map((chunk) =>
+          telemetry.publish(
+            chunk.map((message) => ({ ...message, traceparent: byKey.get(message.key)?.traceparent })),
+            () => publishChunk(sns, topicArn, chunk),
+          ),
+        ),
       );
       for (const [index, failed] of results.entries()) {
-        sent.push(...(ready[index] ?? []).filter((message) => !failed.has(message.key)).map((message) => message.key));
+        sent.push(...(calls[index] ?? []).filter((message) => !failed.has(message.key)).map((message) => message.key));
         for (const [key, reason] of failed) {
           const row = byKey.get(key);
           if (!row) continue;
-          blockedSubjects.add(row.subject);
-          const delay = backoff(row.attempts);
+          const delay = backoffDelay(row.attempts, retryBaseMs, retryMaxMs);
           log.warn(
             { eventId: row.id, type: row.type, attempts: row.attempts, reason, retryInMs: Math.round(delay) },
             'publish failed',
@@ -128,7 +125,6 @@ export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
     // One update for the round: a crash before it only republishes (consumers are idempotent).
     await markSent(db, sent);
     sentSinceVacuum += sent.length;
-    await markFailed(db, held, 'held behind an earlier event of its subject', retryBaseMs);
     if (sent.length) log.debug({ count: sent.length }, 'events published');
     return rows.length;
   }
@@ -175,6 +171,7 @@ export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
     async stop() {
       stopped = true;
       clearInterval(timer);
+      telemetry.stop();
       await running;
     },
   };

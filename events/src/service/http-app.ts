@@ -40,8 +40,9 @@ async function runChecks(checks: Record<string, ReadinessCheck>) {
  * method (every method counts as implemented, so it is never a 501).
  */
 export function createServiceApp(manifest: ServiceManifest, options: ServiceAppOptions): Koa {
-  // The request boundary first (errors → JSON), API headers, body limit, CORS when configured.
-  const app = createApiApp(options.log, options.api);
+  // The request's span first, then the request boundary (errors → JSON), API headers, body limit, CORS when configured.
+  const probes = [healthPaths.live, healthPaths.ready, ...(manifest.http ? [manifest.http.healthPath] : [])];
+  const app = createApiApp(options.log, options.api, probes);
 
   const health = new Router({ methods: METHODS });
   health.get(healthPaths.live, (ctx) => {

@@ -13,6 +13,7 @@ import {
   openServiceDb,
   parseEnv,
 } from '@taskoverflow/platform';
+import { startTelemetry } from '@taskoverflow/platform/telemetry';
 import type { Middleware } from 'koa';
 import type { z } from 'zod';
 import { type AwsClients, awsClients } from '../aws.ts';
@@ -42,7 +43,7 @@ export interface ServiceDeps<C> {
 export interface ServiceParts {
   handlers?: Handlers;
   /** How this service's handlers want to be run. */
-  consumer?: Pick<ConsumerOptions, 'concurrency' | 'transactionBatchSize'>;
+  consumer?: Pick<ConsumerOptions, 'concurrency' | 'transactionBatchSize' | 'ordering'>;
   routers?: readonly Router[];
   middleware?: readonly Middleware[];
   /** Runs after HTTP and the consumer stopped, before the database closes. */
@@ -98,6 +99,8 @@ export async function runService<S extends z.ZodType<ServiceConfig>>(
     ? loadConfig(definition.env, manifest.name, env)
     : parseEnv(definition.env, manifest.name, env);
   const log = options.log ?? createLogger(manifest.name, config.LOG_LEVEL);
+  // First, so the relay, the consumer and HTTP take their meters from the started SDK.
+  const telemetry = await startTelemetry(manifest.name);
   const db = options.db ?? (await openServiceDb(manifest.name, config, definition.migrations, log));
   const aws = awsClients(env);
   const storage = config.EVENTS_BUCKET ? { s3: aws.s3, bucket: config.EVENTS_BUCKET } : undefined;
@@ -160,6 +163,7 @@ export async function runService<S extends z.ZodType<ServiceConfig>>(
       await relay?.stop();
       if (!options.db) await db.close();
       for (const client of Object.values(aws)) client.destroy();
+      await telemetry.release(); // flushes the last spans and metrics
     })();
     return stopping;
   };

@@ -1,6 +1,7 @@
 export { publishEvents, receiveSome } from './bus.ts';
 export { type Emulator, forEachEmulator, motoEndpoint } from './emulators.ts';
 export { sampleTodo } from './fixtures.ts';
+export { handlerSpy, type RunHandlersOptions, runHandlers, type SpiedCall } from './handlers.ts';
 export { readOutboxEvents } from './outbox.ts';
 export { isRunning } from './process.ts';
 export { waitFor } from './wait.ts';

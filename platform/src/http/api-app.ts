@@ -3,6 +3,7 @@ import Koa, { type Middleware } from 'koa';
 import { type Auth, authFromConfig, type ScopeGuard, scopeGuard } from '../auth/index.ts';
 import type { baseEnvSchema } from '../config.ts';
 import type { Logger } from '../log.ts';
+import { httpTelemetry } from '../telemetry/http.ts';
 import { declaredBodyLimit, rateLimit } from './limits.ts';
 import { requestBoundary } from './middleware.ts';
 
@@ -46,12 +47,14 @@ export const apiAccess = (settings: ApiSettings): ApiAccess => ({
 });
 
 /**
- * The Koa app every service's API starts from: errors as JSON (requestBoundary), API
+ * The Koa app every service's API starts from: the request's span and metrics outermost
+ * (except for `untraced` paths: health probes), errors as JSON (requestBoundary), API
  * headers on every response, and CORS only for the configured origins.
  */
-export function createApiApp(log: Logger, settings: ApiSettings): Koa {
+export function createApiApp(log: Logger, settings: ApiSettings, untraced: readonly string[] = []): Koa {
   const app = new Koa({ proxy: settings.trustProxy });
   app.silent = true; // errors are logged by requestBoundary, not printed by Koa
+  app.use(httpTelemetry({ untraced }));
   app.use(async (ctx, next) => {
     ctx.set('x-content-type-options', 'nosniff');
     ctx.set('cache-control', 'no-store'); // answers carry per-caller data: no shared cache keeps them

@@ -29,6 +29,12 @@ describe("listen(): Node's parser errors answered as JSON", () => {
   const cases: [string, string, number, string][] = [
     ['the request line is garbage', 'GARBAGE\r\n\r\n', 400, 'Malformed HTTP request'],
     ['the path holds a control byte', 'GET /api/\x01x HTTP/1.1\r\nHost: a\r\n\r\n', 400, 'Malformed HTTP request'],
+    [
+      'the method is CONNECT',
+      'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n',
+      405,
+      'Method not allowed',
+    ],
     ['a header has no colon', 'GET / HTTP/1.1\r\nHost: a\r\nbroken header\r\n\r\n', 400, 'Malformed HTTP request'],
     [
       'the head is over 16 KiB',

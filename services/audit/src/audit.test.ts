@@ -5,6 +5,7 @@ import { type AnyEvent, makeEvent } from '@taskoverflow/events';
 import { sampleTodo, waitFor } from '@taskoverflow/events/testing';
 import { createLogger } from '@taskoverflow/platform';
 import { type TestAuth, testAuth } from '@taskoverflow/platform/auth/testing';
+import { openApiViolations } from '@taskoverflow/platform/http/openapi-contract';
 import { openTestDb, type TestDb, testDrivers } from '@taskoverflow/platform/testing';
 import { type EventSourceMessage, EventSourceParserStream } from 'eventsource-parser/stream';
 import { createApp } from './app.ts';
@@ -29,7 +30,14 @@ for (const driver of testDrivers) {
       test.db.transaction((tx) => appendAuditEntries.batch(events, { tx, log }));
     const get = async (query: string, headers = reader) => {
       const response = await fetch(`${base}/api/v1/audit${query}`, { headers });
-      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+      const body = (await response.json()) as Record<string, unknown>;
+      const observed = { status: response.status, headers: Object.fromEntries(response.headers), json: body };
+      assert.deepEqual(
+        openApiViolations('GET', `/api/v1/audit${query}`, observed),
+        [],
+        'differs from the OpenAPI document',
+      );
+      return { status: response.status, body };
     };
 
     before(async () => {

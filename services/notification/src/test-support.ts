@@ -1,7 +1,7 @@
 // Test helpers: a webhook receiver on 127.0.0.1, events from the catalog, a migrated database.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { makeEvent } from '@taskoverflow/events/envelope';
+import { makeEvent } from '@taskoverflow/events';
 import { type ApiResponse, sendRequest } from '@taskoverflow/platform/test-http';
 
 export interface ReceivedRequest {

@@ -139,16 +139,22 @@ function TodoForm({ todo, onSaved, onCancel }: { todo?: Todo; onSaved: (saved: T
   );
 }
 
-function TodoItem({ todo, onChanged }: { todo: Todo; onChanged: () => void }) {
+/** The todo whose edit form just closed: its Edit button takes focus back when it renders. */
+let returnFocusTo: number | undefined;
+
+function TodoItem({ todo, now, onChanged }: { todo: Todo; now: Date; onChanged: () => void }) {
   const [editing, setEditing] = useState(false);
   const [error, setError] = useState<string>();
-  const editButton = useRef<HTMLButtonElement>(null);
-  const wasEditing = useRef(false);
-  useEffect(() => {
-    // Back from the edit form: keyboard users continue where they were.
-    if (wasEditing.current && !editing) editButton.current?.focus();
-    wasEditing.current = editing;
-  }, [editing]);
+  const stopEditing = () => {
+    returnFocusTo = todo.id; // keyboard users continue where they were
+    setEditing(false);
+  };
+  const editButton = (button: HTMLButtonElement | null) => {
+    if (button && returnFocusTo === todo.id) {
+      returnFocusTo = undefined;
+      button.focus();
+    }
+  };
 
   const change = async (action: () => Promise<unknown>) => {
     try {
@@ -159,7 +165,7 @@ function TodoItem({ todo, onChanged }: { todo: Todo; onChanged: () => void }) {
       setError(caught instanceof Error ? caught.message : String(caught));
     }
   };
-  const overdue = !todo.completed && todo.deadline_at !== null && fromApi(todo.deadline_at) < new Date();
+  const overdue = !todo.completed && todo.deadline_at !== null && fromApi(todo.deadline_at) < now;
 
   if (editing) {
     return (
@@ -167,10 +173,10 @@ function TodoItem({ todo, onChanged }: { todo: Todo; onChanged: () => void }) {
         <TodoForm
           todo={todo}
           onSaved={() => {
-            setEditing(false);
+            stopEditing();
             onChanged();
           }}
-          onCancel={() => setEditing(false)}
+          onCancel={stopEditing}
         />
       </li>
     );
@@ -201,14 +207,19 @@ function TodoItem({ todo, onChanged }: { todo: Todo; onChanged: () => void }) {
         ) : (
           'No deadline'
         )}
-        <span> · #{todo.id}</span>
+        {` · #${todo.id}`}
       </p>
       <div class="actions">
-        <button type="button" ref={editButton} onClick={() => setEditing(true)}>
-          Edit<span class="visually-hidden"> {todo.title}</span>
+        <button type="button" ref={editButton} aria-label={`Edit ${todo.title}`} onClick={() => setEditing(true)}>
+          Edit
         </button>
-        <button type="button" class="danger" onClick={() => change(() => api('DELETE', `/api/v1/todos/${todo.id}`))}>
-          Delete<span class="visually-hidden"> {todo.title}</span>
+        <button
+          type="button"
+          class="danger"
+          aria-label={`Delete ${todo.title}`}
+          onClick={() => change(() => api('DELETE', `/api/v1/todos/${todo.id}`))}
+        >
+          Delete
         </button>
       </div>
       {error && (
@@ -301,6 +312,8 @@ export function TodosView({ focusId }: { focusId?: number | undefined }) {
   }, [todos]);
 
   const filtered = show !== 'all' || within.trim() !== '';
+  const now = new Date();
+  const reload = () => void load();
   return (
     <section aria-labelledby="todos-heading">
       <h2 id="todos-heading">Todos</h2>
@@ -371,7 +384,7 @@ export function TodosView({ focusId }: { focusId?: number | undefined }) {
       {todos && todos.length > 0 && (
         <ul class="todos" aria-label={`${todos.length} ${todos.length === 1 ? 'todo' : 'todos'}`}>
           {todos.map((todo) => (
-            <TodoItem key={todo.id} todo={todo} onChanged={() => void load()} />
+            <TodoItem key={todo.id} todo={todo} now={now} onChanged={reload} />
           ))}
         </ul>
       )}

@@ -7,6 +7,7 @@ export const auditHandlers: Handlers = Object.fromEntries(eventTypes.map((type) 
 /**
  * How audit consumes (bench/events runs the same): appending waits on nothing but the
  * database, so each transaction takes up to 20 received messages, and up to four receives
- * fill the buffer meanwhile — under load fewer, larger commits.
+ * fill the buffer meanwhile — under load fewer, larger commits. The log keeps every event,
+ * an update that arrives after a newer one included (readers order by sequence): `all`.
  */
-export const auditConsumerSettings = { transactionBatchSize: 20, concurrency: 40 };
+export const auditConsumerSettings = { transactionBatchSize: 20, concurrency: 40, ordering: 'all' } as const;

@@ -1,5 +1,5 @@
+import type { Outgoing } from '@taskoverflow/events';
 import { claimCheckKey, claimCheckThresholdBytes, envelopeJson } from '@taskoverflow/events';
-import type { Outgoing } from '@taskoverflow/events/outbox/publish-batch';
 import type { Queryable } from '@taskoverflow/platform';
 import type { ReplayJob } from './jobs.ts';
 

@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { chunkForPublish, inWaves, type Outgoing } from '@taskoverflow/events/outbox/publish-batch';
+import { chunkForPublish, type Outgoing } from '@taskoverflow/events';
 
 const attempts = 3;
 
@@ -30,9 +30,9 @@ async function sendChunk(sqs: SQSClient, queueUrl: string, chunk: readonly Outgo
 }
 
 /**
- * Sends messages into one queue in batches of ten (≤ 256 KiB), up to `parallel` calls at a
- * time, never two at once for the same subject — the relay's chunking and waves, so a
- * subject's events arrive in the order given.
+ * Sends messages into one queue in batches of ten (≤ 256 KiB, the relay's chunking), up to
+ * `parallel` calls at a time. Order is not kept, as SQS would not keep it anyway: the
+ * receiving runtime drops a subject's stale events by `sequence` (ADR 0070).
  */
 export async function sendEvents(
   sqs: SQSClient,
@@ -40,7 +40,8 @@ export async function sendEvents(
   messages: readonly Outgoing[],
   parallel: number,
 ): Promise<void> {
-  for (const wave of inWaves(chunkForPublish(messages), parallel)) {
-    await Promise.all(wave.map((chunk) => sendChunk(sqs, queueUrl, chunk)));
+  const chunks = chunkForPublish(messages);
+  for (let start = 0; start < chunks.length; start += parallel) {
+    await Promise.all(chunks.slice(start, start + parallel).map((chunk) => sendChunk(sqs, queueUrl, chunk)));
   }
 }

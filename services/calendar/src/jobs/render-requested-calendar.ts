@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { appendToOutbox, type Handler, PermanentError } from '@taskoverflow/events';
+import { inSpan, SpanKind } from '@taskoverflow/platform/telemetry';
 import { renderCalendar, UnrenderableTodoError } from '../ical/render.ts';
 import { uploadChunks } from './upload.ts';
 
@@ -24,13 +25,27 @@ const isPermanent = (error: unknown) => error instanceof UnrenderableTodoError |
 export function renderRequestedCalendar(deps: CalendarJobDeps): Handler<'CalendarRequested'> {
   return async (event, { tx, log, receiveCount }) => {
     const { jobId, todos } = event.data;
-    const meta = { subject: jobId, causationId: event.id, correlationId: event.correlationid };
+    // The follow-ups continue the request's trace (under this delivery's span when tracing is on).
+    const meta = {
+      subject: jobId,
+      causationId: event.id,
+      correlationId: event.correlationid,
+      traceparent: event.traceparent,
+    };
     await appendToOutbox(tx, { type: 'CalendarStarted', data: { jobId }, ...meta });
     try {
-      const calendar = renderCalendar(todos);
+      const calendar = await inSpan(
+        'render calendar',
+        { attributes: { 'taskoverflow.todos': todos.length } },
+        async () => renderCalendar(todos),
+      );
       const objectKey = calendarObjectKey(jobId);
       const target = { s3: deps.s3, bucket: deps.bucket, key: objectKey };
-      const bytes = await uploadChunks(target, calendar.chunks, deps.partBytes);
+      const bytes = await inSpan(
+        'store calendar',
+        { kind: SpanKind.CLIENT, attributes: { 'aws.s3.key': objectKey } },
+        () => uploadChunks(target, calendar.chunks, deps.partBytes),
+      );
       await appendToOutbox(tx, {
         type: 'CalendarGenerated',
         data: { jobId, objectKey, bytes, events: calendar.events },

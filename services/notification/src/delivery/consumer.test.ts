@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { startConsumer } from '@taskoverflow/events';
 import { type AwsClients, awsClients } from '@taskoverflow/events/aws';
-import { startConsumer } from '@taskoverflow/events/consumer/runtime';
-import { publishEvents } from '@taskoverflow/events/testing/bus';
-import { waitFor } from '@taskoverflow/events/testing/wait';
+import { publishEvents, waitFor } from '@taskoverflow/events/testing';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { type AppliedTopology, applyTopology } from '@taskoverflow/events/topology-apply';
 import { createLogger } from '@taskoverflow/platform';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
+import type { CloudEvent } from '@taskoverflow/events';
 import { RetryLaterError } from '@taskoverflow/events';
-import type { CloudEvent } from '@taskoverflow/events/envelope';
 import { createLogger, type Db } from '@taskoverflow/platform';
 import { openTestDb, type TestDb, testDriver } from '@taskoverflow/platform/testing';
 import { Webhook } from 'standardwebhooks';

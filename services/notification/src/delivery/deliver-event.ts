@@ -1,6 +1,5 @@
-import type { EventType, Handler } from '@taskoverflow/events';
+import type { CloudEvent, EventType, Handler } from '@taskoverflow/events';
 import { RetryLaterError } from '@taskoverflow/events';
-import type { CloudEvent } from '@taskoverflow/events/envelope';
 import type { Logger } from '@taskoverflow/platform';
 import { Webhook } from 'standardwebhooks';
 import type { DeliveryLedger, DeliveryState } from './ledger.ts';

@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
+import { inSpan, SpanKind, SpanStatusCode, traceparentOf } from '@taskoverflow/platform/telemetry';
 import { bareHost, guardedLookup, isPublicAddress, parseTargetUrl, type TargetPolicy } from './target-guard.ts';
 
 /** Bytes of the endpoint's answer kept for the deliveries API; the rest is discarded unread. */
@@ -25,7 +26,19 @@ export interface WebhookResponse {
 }
 
 /** One POST; never throws, every failure is described in the result. */
-export async function postWebhook(webhook: WebhookRequest): Promise<WebhookResponse> {
+export function postWebhook(webhook: WebhookRequest): Promise<WebhookResponse> {
+  // A client span; its context goes out as `traceparent`, so a traced receiver continues the trace.
+  return inSpan('POST', { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'POST' } }, async (span) => {
+    const traceparent = traceparentOf(span);
+    const traced = traceparent ? { ...webhook, headers: { ...webhook.headers, traceparent } } : webhook;
+    const result = await attempt(traced);
+    if (result.statusCode !== null) span.setAttribute('http.response.status_code', result.statusCode);
+    if (!result.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: result.error ?? '' });
+    return result;
+  });
+}
+
+async function attempt(webhook: WebhookRequest): Promise<WebhookResponse> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   try {

@@ -26,7 +26,7 @@ const description = z
   .nullable()
   .optional();
 
-const createSchema = z.strictObject(
+export const webhookCreateSchema = z.strictObject(
   { url, events, description },
   {
     error: (issue) =>
@@ -34,11 +34,11 @@ const createSchema = z.strictObject(
   },
 );
 
-export type WebhookCreate = z.output<typeof createSchema>;
+export type WebhookCreate = z.output<typeof webhookCreateSchema>;
 
 /** The first problem, worded for the client, as a 400. */
 export function parseCreate(body: unknown): WebhookCreate {
-  const result = createSchema.safeParse(body);
+  const result = webhookCreateSchema.safeParse(body);
   if (result.success) return result.data;
   throw badRequest(result.error.issues[0]?.message ?? 'Invalid request body');
 }

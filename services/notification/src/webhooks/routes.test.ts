@@ -3,12 +3,19 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '@taskoverflow/platform';
 import { type TestAuth, testAuth } from '@taskoverflow/platform/auth/testing';
+import { openApiViolations } from '@taskoverflow/platform/http/openapi-contract';
 import { openTestDb, type TestDb, testDriver } from '@taskoverflow/platform/testing';
 import { createApp } from '../app.ts';
 import { saveDeliveries } from '../delivery/ledger.ts';
 import { notificationMigrations } from '../migrations.ts';
-import { call as callWith } from '../test-support.ts';
+import { call as callUnchecked } from '../test-support.ts';
 
+/** One request; its response must match the OpenAPI document (the contract test). */
+const callWith: typeof callUnchecked = async (port, method, path, body, headers) => {
+  const response = await callUnchecked(port, method, path, body, headers);
+  assert.deepEqual(openApiViolations(method, path, response), [], 'response differs from docs/generated/openapi.json');
+  return response;
+};
 const log = createLogger('notification-test', process.env.TEST_LOG_LEVEL ?? 'silent');
 const uuidPattern = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/;
 

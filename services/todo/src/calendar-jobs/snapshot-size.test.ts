@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { claimCheckThresholdBytes, offloadIfLarge, resolveData } from '@taskoverflow/events/claim-check';
+import { claimCheckThresholdBytes, offloadIfLarge, resolveData } from '@taskoverflow/events';
 import { testDriver } from '@taskoverflow/platform/testing';
 import { BUCKET, type Harness, startHarness } from './test-harness.ts';
 

@@ -44,7 +44,7 @@ const FAIL = `
 export function calendarJobStore(db: Queryable) {
   return {
     async request(id: string, by: EventCause): Promise<void> {
-      await db.query(REQUEST, [id, ...causeValues(by)]);
+      await db.query(REQUEST, [id, ...causeValues(by, 'CalendarRequested')]);
     },
     async get(id: string): Promise<CalendarJob | undefined> {
       return (

@@ -41,11 +41,11 @@ const unknownKeys = {
     issue.code === 'unrecognized_keys' ? `Unexpected field(s): ${issue.keys?.join(', ')}` : undefined,
 };
 
-const createSchema = z.strictObject(
+export const todoCreateSchema = z.strictObject(
   { title, description: description.optional(), completed: completed.optional(), deadline_at: deadlineAt.optional() },
   unknownKeys,
 );
-const updateSchema = z.strictObject(
+export const todoUpdateSchema = z.strictObject(
   {
     title: title.optional(),
     description: description.optional(),
@@ -55,8 +55,8 @@ const updateSchema = z.strictObject(
   unknownKeys,
 );
 
-export type TodoCreate = z.output<typeof createSchema>;
-export type TodoUpdate = z.output<typeof updateSchema>;
+export type TodoCreate = z.output<typeof todoCreateSchema>;
+export type TodoUpdate = z.output<typeof todoUpdateSchema>;
 
 function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   const result = schema.safeParse(body);
@@ -65,8 +65,8 @@ function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   throw badRequest(issue?.message ?? 'Invalid request body');
 }
 
-export const parseCreate = (body: unknown): TodoCreate => parse(createSchema, body);
-export const parseUpdate = (body: unknown): TodoUpdate => parse(updateSchema, body);
+export const parseCreate = (body: unknown): TodoCreate => parse(todoCreateSchema, body);
+export const parseUpdate = (body: unknown): TodoUpdate => parse(todoUpdateSchema, body);
 
 export interface ListFilter {
   completed?: boolean;

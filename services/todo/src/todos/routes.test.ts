@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { testDrivers } from '@taskoverflow/platform/testing';
 import { outboxRows, sharedTestApi, type TestApi, type WireTodo, wireTodo } from './test-api.ts';
 
@@ -15,6 +16,16 @@ for (const testDriver of testDrivers) {
       assert.equal(response.status, 201, response.text);
       return wireTodo.parse(response.json);
     };
+
+    it('when /api/v1/openapi.json is asked for, then the checked-in document is served without a token', async () => {
+      const response = await api.request('GET', '/api/v1/openapi.json');
+
+      assert.equal(response.status, 200);
+      assert.deepEqual(
+        response.json,
+        JSON.parse(readFileSync(new URL('../../../../docs/generated/openapi.json', import.meta.url), 'utf8')),
+      );
+    });
 
     describe('POST /todos', () => {
       it('when only a title is sent, then 201 with defaults and one TodoCreated outbox row', async () => {

@@ -60,7 +60,7 @@ export function todoStore(db: Queryable, onEventsCommitted: () => void = () => {
     },
     async create(input: TodoCreate, by: EventCause): Promise<string> {
       const rows = await db.query<Body>(CREATE, [
-        ...causeValues(by),
+        ...causeValues(by, 'TodoCreated'),
         input.title,
         input.description ?? null,
         input.completed ?? false,
@@ -75,7 +75,7 @@ export function todoStore(db: Queryable, onEventsCommitted: () => void = () => {
       return written(
         first(
           await db.query<Body>(UPDATE, [
-            ...causeValues(by),
+            ...causeValues(by, 'TodoUpdated'),
             id,
             has('title'),
             input.title ?? null,
@@ -90,7 +90,7 @@ export function todoStore(db: Queryable, onEventsCommitted: () => void = () => {
       );
     },
     async remove(id: number, by: EventCause): Promise<string | undefined> {
-      return written(first(await db.query<Body>(DELETE, [...causeValues(by), id])));
+      return written(first(await db.query<Body>(DELETE, [...causeValues(by, 'TodoDeleted'), id])));
     },
   };
 }

@@ -5,6 +5,7 @@ import { type AddressInfo, connect } from 'node:net';
 import { todoSchema } from '@taskoverflow/events/catalog';
 import { createLogger, type Db, type Logger } from '@taskoverflow/platform';
 import { type TestAuth, testAuth } from '@taskoverflow/platform/auth/testing';
+import { openApiViolations } from '@taskoverflow/platform/http/openapi-contract';
 import { type ApiResponse, sendRequest } from '@taskoverflow/platform/test-http';
 import { openTestDb, type TestDriver, testDriver } from '@taskoverflow/platform/testing';
 import { z } from 'zod';
@@ -44,7 +45,16 @@ export async function startTestApi(
   const { port } = server.address() as AddressInfo;
   const agent = new Agent({ keepAlive: true, maxSockets: 8 });
 
-  function request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
+  /** Every response of the API suites must match the OpenAPI document (the contract test). */
+  async function request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
+    const response = await send(method, path, options);
+    const violations = openApiViolations(method, path, response);
+    if (violations.length > 0)
+      throw new Error(`response differs from docs/generated/openapi.json:\n${violations.join('\n')}`);
+    return response;
+  }
+
+  function send(method: string, path: string, options: RequestOptions): Promise<ApiResponse> {
     const headers: Record<string, string> = { ...options.headers };
     let body = options.raw;
     if (options.json !== undefined) {

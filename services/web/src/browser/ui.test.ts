@@ -2,7 +2,7 @@
 // system started as `npm start` starts it: each flow a newcomer would try, an axe-core scan
 // of each view, screenshots under services/web/test-artifacts/ (gitignored).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { waitFor } from '@taskoverflow/events/testing';
@@ -38,7 +38,7 @@ describe('web UI in a browser (whole stack)', function () {
       method,
       headers: {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        authorization: `Bearer ${token}`,
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
@@ -59,7 +59,7 @@ describe('web UI in a browser (whole stack)', function () {
     );
   };
   // Strings, not functions: this file is type-checked for Node, where `document` does not exist.
-  const focused = async (property: 'id' | 'textContent') =>
+  const focused = async (property: 'id' | 'textContent' | 'ariaLabel') =>
     String(await page.evaluate(`document.activeElement?.${property}`));
   const screenshot = (name: string) => page.screenshot({ path: `${artifacts}${name}.png`, fullPage: true });
   const open = async (hash = '') => {
@@ -84,9 +84,8 @@ describe('web UI in a browser (whole stack)', function () {
       startLocalStack({ env: { NOTIFICATION_ALLOW_PRIVATE_TARGETS: 'true' } }),
       launchChromium(),
     ]);
-    // With auth in place the runner writes an admin token; the UI is given it as a user would.
-    const tokenFile = `${stack.dataDir}/admin.token`;
-    if (existsSync(tokenFile)) token = readFileSync(tokenFile, 'utf8').trim();
+    // The runner writes an admin token; the UI is given it as a user would, through its field.
+    token = readFileSync(`${stack.dataDir}/admin.token`, 'utf8').trim();
     context = await browser.newContext({ timezoneId: timeZone, viewport: { width: 1280, height: 900 } });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.base });
     page = await context.newPage();
@@ -97,10 +96,8 @@ describe('web UI in a browser (whole stack)', function () {
       if (message.type() === 'error' && !expected.test(message.text())) problems.push(message.text());
     });
     await open();
-    if (token) {
-      await page.getByLabel('Access token').fill(token);
-      await page.getByRole('button', { name: 'Save token' }).click();
-    }
+    await page.getByLabel('Access token').fill(token);
+    await page.getByRole('button', { name: 'Save token' }).click();
   });
 
   after(async () => {
@@ -155,11 +152,7 @@ describe('web UI in a browser (whole stack)', function () {
 
     await page.getByRole('button', { name: 'Edit Write the final report' }).waitFor();
     assert.ok(await todoNamed('Write the final report'));
-    assert.equal(
-      await focused('textContent'),
-      'Edit Write the final report',
-      'keyboard users continue where they were',
-    );
+    assert.equal(await focused('ariaLabel'), 'Edit Write the final report', 'keyboard users continue where they were');
   });
 
   it('when the keyboard alone adds, completes and deletes a todo, then each step happens', async () => {
@@ -181,7 +174,7 @@ describe('web UI in a browser (whole stack)', function () {
     await waitFor(async () => (await todoNamed('Keyboard only'))?.completed, { what: 'completed by keyboard' });
     await page.keyboard.press('Tab'); // Edit
     await page.keyboard.press('Tab'); // Delete
-    assert.equal(await focused('textContent'), 'Delete Keyboard only');
+    assert.equal(await focused('ariaLabel'), 'Delete Keyboard only');
     await page.keyboard.press('Enter');
     await waitFor(async () => (await todoNamed('Keyboard only')) === undefined, { what: 'deleted by keyboard' });
     await page.getByRole('checkbox', { name: 'Completed: Keyboard only' }).waitFor({ state: 'detached' });
@@ -303,6 +296,23 @@ describe('web UI in a browser (whole stack)', function () {
       await screenshot(`narrow-${hash.slice(2)}`);
     }
     await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('when the services want a token the browser lacks, then the page says where to find it', async () => {
+    const stranger = await browser.newContext({ timezoneId: timeZone });
+    try {
+      const fresh = await stranger.newPage();
+      await fresh.goto(`${stack.base}/#/webhooks`);
+
+      await fresh.getByRole('alert').filter({ hasText: 'Paste the token from .data/admin.token' }).waitFor();
+      await fresh.getByText(/^Not allowed \(401\)/).waitFor();
+      await fresh.getByLabel('Access token').fill(token);
+      await fresh.getByRole('button', { name: 'Save token' }).click();
+      await fresh.getByText('Live', { exact: true }).waitFor();
+      await fresh.getByText('No webhooks yet.').waitFor();
+    } finally {
+      await stranger.close();
+    }
   });
 
   it('when every flow has run, then the browser reported no errors', () => {
