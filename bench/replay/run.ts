@@ -2,7 +2,7 @@
 // meanwhile. Embedded stack in one process (fauxqs, PGlite; todo and audit started by
 // runService, the production start-up), so the replay competes with live traffic for the
 // same CPU and event loop — a pessimistic setting. Audit's log is seeded with BENCH_HISTORY
-// events (20000); live traffic is BENCH_LIVE_RATE (20) POST /api/v1/todos per second.
+// events (2000); live traffic is BENCH_LIVE_RATE (20) POST /api/v1/todos per second.
 // Phases: live traffic alone (baseline); an unthrottled replay alone (throughput ceiling);
 // a replay at the default throttle (AUDIT_REPLAY_EVENTS_PER_SECOND 3000) with live traffic.
 // "Live latency" is POST → the event recorded in audit's log (outbox, SNS, SQS, audit's consumer).
@@ -28,10 +28,10 @@ import { todoService } from '@taskoverflow/todo/src/main.ts';
 import { todoMigrations } from '@taskoverflow/todo/src/migrations.ts';
 import { startFauxqs } from 'fauxqs';
 
-const historySize = Number(process.env.BENCH_HISTORY ?? 20_000);
+const historySize = Number(process.env.BENCH_HISTORY ?? 2_000);
 const liveRate = Number(process.env.BENCH_LIVE_RATE ?? 20);
 const baselineSeconds = Number(process.env.BENCH_BASELINE_SECONDS ?? 15);
-const log = createLogger('bench-replay', 'silent');
+const log = createLogger('bench-replay', process.env.BENCH_LOG_LEVEL ?? 'silent');
 const loadAtStart = loadavg();
 
 const target = defineService({

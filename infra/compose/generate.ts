@@ -7,8 +7,10 @@
  *
  * The committed file is checked against this output by generate.test.ts.
  */
+
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { backfillEnv } from '@taskoverflow/events/backfill';
 import type { ServiceManifest } from '@taskoverflow/events/manifest';
 import { loadManifests } from '@taskoverflow/events/manifests';
 import { buildTopology } from '@taskoverflow/events/topology';
@@ -87,8 +89,12 @@ export function composeDocument(manifests: readonly ServiceManifest[]): Record<s
     },
   };
 
+  const queueUrlOf = (service: string) => {
+    const name = queues[service];
+    return name && `http://sqs.${fauxqs.region}.${fauxqs.host}:${fauxqs.port}/${fauxqs.account}/${name}`;
+  };
   for (const manifest of manifests) {
-    const queue = queues[manifest.name];
+    const queue = queueUrlOf(manifest.name);
     services[manifest.name] = {
       build: build(manifest.name),
       image: `${prefix}/${manifest.name}:local`,
@@ -100,9 +106,8 @@ export function composeDocument(manifests: readonly ServiceManifest[]): Record<s
         DB_POOL_SIZE: '5',
         ...awsEnvironment,
         ...telemetryEnvironment,
-        ...(queue
-          ? { EVENTS_QUEUE_URL: `http://sqs.${fauxqs.region}.${fauxqs.host}:${fauxqs.port}/${fauxqs.account}/${queue}` }
-          : {}),
+        ...(queue ? { EVENTS_QUEUE_URL: queue } : {}),
+        ...backfillEnv(manifest, manifests, queueUrlOf),
       },
       depends_on: {
         postgres: { condition: 'service_healthy' },

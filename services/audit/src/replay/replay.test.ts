@@ -18,7 +18,7 @@ const minute = (n: number) => new Date(Date.UTC(2026, 10, 1, 8, n));
 
 forEachEmulator((emulator) => {
   describe('audit replay into one queue', function () {
-    this.timeout(60_000);
+    this.timeout(240_000);
     let test: TestDb;
     let server: Server;
     let base: string;
@@ -72,7 +72,7 @@ forEachEmulator((emulator) => {
           }
           return bodies.length >= count;
         },
-        { timeoutMs: 30_000, what: `${count} messages on ${queueUrl}` },
+        { timeoutMs: 120_000, what: `${count} messages on ${queueUrl}` },
       );
       return bodies;
     };
@@ -178,7 +178,7 @@ forEachEmulator((emulator) => {
       const second = startReplayer({ ...options, eventsPerSecond: 5000 });
       try {
         await waitFor(async () => (await readReplayJob(test.db, String(body.id)))?.status === 'done', {
-          timeoutMs: 30_000,
+          timeoutMs: 120_000,
         });
         const ids = (await drain(targets.digest?.queueUrl as string, events.length)).map(
           ({ body }) => (JSON.parse(body) as { id: string }).id,
