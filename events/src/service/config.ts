@@ -20,6 +20,11 @@ export function serviceEnvSchema(manifest: ServiceManifest) {
         .max(65535)
         .default(8080)
         .describe('HTTP port: the API if any, and /health/live + /health/ready; 0 picks a free one'),
+      HOST: z
+        .string()
+        .min(1)
+        .default('0.0.0.0')
+        .describe('Address to listen on: every interface in a container; npm start passes 127.0.0.1'),
       EVENTS_QUEUE_URL: consumes
         ? z.url().describe(`The ${manifest.name} queue its events arrive on`)
         : eventsEnvSchema.shape.EVENTS_QUEUE_URL,

@@ -153,7 +153,7 @@ export async function runService<S extends z.ZodType<ServiceConfig>>(
       ...(consumer ? { consumer: () => consumer.assertPolling() } : {}),
     },
   });
-  const http = await listen(app, config.PORT, log, options.host);
+  const http = await listen(app, config.PORT, log, options.host ?? config.HOST);
 
   let stopping: Promise<void> | undefined;
   const stop = () => {

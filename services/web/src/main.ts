@@ -8,6 +8,11 @@ import { webEnvSchema } from './config.ts';
 const config = loadConfig(webEnvSchema, 'web');
 const log = createLogger('web', config.LOG_LEVEL);
 const assets = await buildAssets();
-const http = await listen(createApp({ assets, log, api: apiSettingsFromConfig(config) }), config.PORT, log);
+const http = await listen(
+  createApp({ assets, log, api: apiSettingsFromConfig(config) }),
+  config.PORT,
+  log,
+  config.HOST,
+);
 
 onShutdown(log, () => http.close(), 10_000);
