@@ -11,7 +11,7 @@ const instant = (name: string) =>
     .transform((text) => new Date(text).toISOString())
     .optional();
 
-const requestSchema = z.strictObject(
+export const replayRequestSchema = z.strictObject(
   {
     service: z.string({ error: 'service is required: the service whose queue receives the replay' }).min(1),
     types: z.array(z.string(), { error: 'types must be an array of event types' }).min(1).optional(),
@@ -31,7 +31,7 @@ const requestSchema = z.strictObject(
  * (default: all of them).
  */
 export function parseReplayRequest(body: unknown, targets: BackfillTargets): ReplayRequest {
-  const result = requestSchema.safeParse(body);
+  const result = replayRequestSchema.safeParse(body);
   if (!result.success) throw badRequest(result.error.issues[0]?.message ?? 'invalid replay request');
   const { service, types, subject, since, until } = result.data;
   const target = targets[service];

@@ -6,6 +6,7 @@ import { type AnyEvent, type BackfillTargets, makeEvent } from '@taskoverflow/ev
 import { forEachEmulator, sampleTodo, waitFor } from '@taskoverflow/events/testing';
 import { createLogger } from '@taskoverflow/platform';
 import { testAuth } from '@taskoverflow/platform/auth/testing';
+import { openApiViolations } from '@taskoverflow/platform/http/openapi-contract';
 import { openTestDb, type TestDb } from '@taskoverflow/platform/testing';
 import { createApp } from '../app.ts';
 import { appendAuditEntries } from '../log/append-audit-entry.ts';
@@ -35,7 +36,14 @@ forEachEmulator((emulator) => {
         headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify(body),
       });
-      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+      const json = (await response.json()) as Record<string, unknown>;
+      const observed = { status: response.status, headers: Object.fromEntries(response.headers), json };
+      assert.deepEqual(
+        openApiViolations('POST', '/api/v1/audit/replays', observed),
+        [],
+        'differs from the OpenAPI document',
+      );
+      return { status: response.status, body: json };
     };
     /** Receives and deletes until `count` messages arrived (or the deadline passes). */
     const drain = async (queueUrl: string, count: number) => {
