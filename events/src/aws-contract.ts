@@ -188,3 +188,27 @@ export function executionRolePolicy(r: {
     ],
   };
 }
+
+/**
+ * The ADOT collector sidecar (infra's telemetry): traces to X-Ray, metrics as embedded-metric
+ * logs into the stack's metrics log group. The services' own code exports over OTLP to it and
+ * needs nothing here.
+ */
+export function telemetryCollectorPolicy(metricsLogGroupArn: string): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      // X-Ray has no resource-level permissions for these.
+      allow(
+        'TracesToXRay',
+        ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+        '*',
+      ),
+      allow(
+        'MetricsAsEmbeddedMetricLogs',
+        ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+        [metricsLogGroupArn, `${metricsLogGroupArn}:*`],
+      ),
+    ],
+  };
+}

@@ -1,5 +1,6 @@
 import * as aws from '@pulumi/aws';
 import type * as pulumi from '@pulumi/pulumi';
+import { telemetryCollectorPolicy } from '@taskoverflow/events/aws-contract';
 import { stringify } from 'yaml';
 
 /**
@@ -88,31 +89,9 @@ export function collectorContainer(args: {
   };
 }
 
-/** What the collector needs on the task role: X-Ray writes and the EMF log group. */
-export function collectorPolicy(metricsLogGroupArn: string) {
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'TracesToXRay',
-        Effect: 'Allow',
-        Action: [
-          'xray:PutTraceSegments',
-          'xray:PutTelemetryRecords',
-          'xray:GetSamplingRules',
-          'xray:GetSamplingTargets',
-        ],
-        Resource: '*', // X-Ray has no resource-level permissions for these
-      },
-      {
-        Sid: 'MetricsAsEmbeddedMetricLogs',
-        Effect: 'Allow',
-        Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-        Resource: [metricsLogGroupArn, `${metricsLogGroupArn}:*`],
-      },
-    ],
-  });
-}
+/** What the collector needs on the task role, from the AWS contract (infra writes no action). */
+export const collectorPolicy = (metricsLogGroupArn: string) =>
+  JSON.stringify(telemetryCollectorPolicy(metricsLogGroupArn));
 
 /** The log group the collectors write metrics to (one for the stack). */
 export function metricsLogGroup(prefix: string, retentionInDays: number, opts?: pulumi.CustomResourceOptions) {
