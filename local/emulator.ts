@@ -8,7 +8,7 @@ const port = Number(process.env.FAUXQS_PORT ?? 4566);
 const host = process.env.HOST || '127.0.0.1';
 const dataDir = process.env.FAUXQS_DATA_DIR;
 
-// fauxqs 2.4 has no options for these two, so they are set where it makes the calls:
+// fauxqs 2.4 has no options for these three, so they are set where it makes the calls:
 // 1. It commits every message change with SQLite's default synchronous=FULL, an fsync each
 //    (2.7 ms per insert here). In WAL mode synchronous=NORMAL still survives a killed
 //    process (the commit is in the OS's cache); only a power cut can lose the last commits.
@@ -17,7 +17,18 @@ DatabaseSync.prototype.exec = function (this: DatabaseSync, sql: string) {
   exec.call(this, sql);
   if (/^PRAGMA journal_mode = WAL$/i.test(sql.trim())) exec.call(this, 'PRAGMA synchronous = NORMAL');
 };
-// 2. It listens on every interface (0.0.0.0); an emulator without auth must not be reachable
+// 2. Releasing a message (ChangeMessageVisibility 0, which the consumer runtime does on stop)
+//    writes NULL into the NOT NULL receive count: the update throws after the message has
+//    left memory, so it vanished until the next start. Keep the stored count instead.
+const prepare = DatabaseSync.prototype.prepare;
+DatabaseSync.prototype.prepare = function (this: DatabaseSync, sql: string, ...rest: unknown[]) {
+  const fixed = sql.replace(
+    'approximate_receive_count = ?',
+    'approximate_receive_count = COALESCE(?, approximate_receive_count)',
+  );
+  return (prepare as (this: DatabaseSync, ...args: unknown[]) => ReturnType<typeof prepare>).call(this, fixed, ...rest);
+} as typeof prepare;
+// 3. It listens on every interface (0.0.0.0); an emulator without auth must not be reachable
 //    from other machines unless HOST says so.
 const listen = Server.prototype.listen;
 Server.prototype.listen = function (this: Server, ...args: unknown[]) {
