@@ -111,6 +111,24 @@ describe('gateway', () => {
     assert.deepEqual(JSON.parse(status.body), { error: 'Request body larger than 64kb' });
   });
 
+  it("when a declared body is over the services' limit, then 413 JSON from the gateway and nothing reaches the service", async () => {
+    const before = connections;
+    seen = {};
+    const body = 'x'.repeat(3 * 1024 * 1024);
+
+    const answer = await raw(
+      base,
+      `PUT /api/v1/todos/1 HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    );
+
+    assert.match(answer, /^HTTP\/1\.1 413 /);
+    assert.deepEqual(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)), {
+      error: 'Request body larger than 64kb',
+    });
+    assert.equal(connections, before);
+    assert.deepEqual(seen, {});
+  });
+
   it('when no route matches, then 404 JSON', async () => {
     const response = await fetch(`${base}/nowhere`);
 
@@ -129,7 +147,7 @@ describe('gateway', () => {
     const answer = await raw(base, 'GARBAGE\r\n\r\n');
 
     assert.match(answer, /^HTTP\/1\.1 400 Bad Request\r\n/);
-    assert.match(answer, /content-type: application\/json/);
+    assert.match(answer, /content-type: application\/json/i);
     assert.deepEqual(JSON.parse(answer.split('\r\n\r\n')[1] ?? ''), { error: 'Malformed HTTP request' });
   });
 
@@ -144,6 +162,13 @@ describe('gateway', () => {
     const answer = await raw(base, `GET /api/v1/todos HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
 
     assert.match(answer, /^HTTP\/1\.1 431 /);
-    assert.deepEqual(JSON.parse(answer.split('\r\n\r\n')[1] ?? ''), { error: 'Request headers are too large' });
+    assert.deepEqual(JSON.parse(answer.split('\r\n\r\n')[1] ?? ''), { error: 'Request headers too large' });
+  });
+
+  it('when a client sends CONNECT, then 405 JSON instead of a dropped connection', async () => {
+    const answer = await raw(base, 'CONNECT /api/v1/todos HTTP/1.1\r\nHost: x\r\n\r\n');
+
+    assert.match(answer, /^HTTP\/1\.1 405 /);
+    assert.deepEqual(JSON.parse(answer.split('\r\n\r\n')[1] ?? ''), { error: 'Method not allowed' });
   });
 });

@@ -5,8 +5,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { Socket } from 'node:net';
-import type { Logger } from '@taskoverflow/platform';
+import { answerClientErrorsAsJson, BODY_LIMIT_BYTES, type Logger } from '@taskoverflow/platform';
 import { errors, Pool } from 'undici';
 import { matchRoute, type Route } from './routes.ts';
 
@@ -45,24 +44,6 @@ function sendJson(res: ServerResponse, status: number, error: string) {
   const body = JSON.stringify({ error });
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
-}
-
-/** Node's parser rejected the request before any handler ran: answer in JSON all the same, then close. */
-function rejectMalformed(error: NodeJS.ErrnoException, socket: Socket) {
-  if (!socket.writable || error.code === 'ECONNRESET') {
-    socket.destroy();
-    return;
-  }
-  const [status, reason, message] =
-    error.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'Request Header Fields Too Large', 'Request headers are too large']
-      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'Request Timeout', 'The request took too long to arrive']
-        : [400, 'Bad Request', 'Malformed HTTP request'];
-  const body = JSON.stringify({ error: message });
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-  );
 }
 
 export interface GatewayOptions {
@@ -127,9 +108,15 @@ export function createGateway({ routes, upstreamOf, log, timeoutMs = 60_000 }: G
     const route = matchRoute(routes, req.url ?? '/');
     const target = route && upstreamOf(route.service);
     if (!target) return sendJson(res, 404, 'Not found');
+    // A declared body over every service's limit is refused here: a service refusing it closes
+    // while the body is still streaming in, which reached the client as a 502, not its 413.
+    if (Number(req.headers['content-length'] ?? 0) > BODY_LIMIT_BYTES) {
+      req.resume(); // read and drop the body, so the client sees the answer rather than a reset
+      return sendJson(res, 413, `Request body larger than ${BODY_LIMIT_BYTES / 1024}kb`);
+    }
     proxy(req, res, target);
   });
-  server.on('clientError', rejectMalformed);
+  answerClientErrorsAsJson(server); // malformed requests and CONNECT: JSON like every other error
   server.on('close', () => {
     for (const pool of pools.values()) void pool.destroy();
   });

@@ -1,7 +1,8 @@
-import type { ServiceManifest } from '@taskoverflow/events/manifest';
+import { healthPaths, type ServiceManifest } from '@taskoverflow/events/manifest';
 
 /**
- * Resolves once every HTTP service answers its health path; rejects at the deadline. The
+ * Resolves once every service answers its readiness path (`/health/ready`, the one ECS and
+ * docker-compose check: database, migrations, consumer polling); rejects at the deadline. The
  * address is looked up on every try: a service that crashed and was restarted has a new port.
  */
 export async function waitUntilHealthy(
@@ -11,12 +12,11 @@ export async function waitUntilHealthy(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const manifest of manifests) {
-    if (!manifest.http) continue;
     for (;;) {
       const base = upstreamOf(manifest.name);
       const ok =
         base !== undefined &&
-        (await fetch(`${base}${manifest.http.healthPath}`)
+        (await fetch(`${base}${healthPaths.ready}`)
           .then((response) => response.ok)
           .catch(() => false));
       if (ok) break;

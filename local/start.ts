@@ -199,7 +199,8 @@ try {
 
   for (const [index, manifest] of manifests.entries()) {
     await supervise(manifest.name, async () => {
-      const port = manifest.http ? await getPort({ port: portNumbers(config.PORT + 1, config.PORT + 99) }) : 0;
+      // Every service serves /health/ready, calendar included: the runner waits on it as ECS does.
+      const port = await getPort({ port: portNumbers(config.PORT + 1, config.PORT + 99) });
       const env: NodeJS.ProcessEnv = {
         ...process.env,
         ...awsEnv,
@@ -223,7 +224,7 @@ try {
         env,
         print(manifest.name, index),
       );
-      if (manifest.http) upstreams.set(manifest.name, `http://127.0.0.1:${port}`);
+      upstreams.set(manifest.name, `http://127.0.0.1:${port}`); // the gateway routes only to manifests with http
       return handle;
     });
   }
