@@ -39,6 +39,7 @@ export async function startLocalStack({
       DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
       AWS_ENDPOINT_URL: '',
+      DATABASE_URL: '', // the embedded default, also in CI where DATABASE_URL names the machine's server
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
