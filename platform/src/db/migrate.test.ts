@@ -3,14 +3,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../log.ts';
-import { openTestDb, type TestDb } from '../testing.ts';
+import { openTestDb, type TestDb, testDrivers } from '../testing.ts';
 import { migrate } from './migrate.ts';
 
-describe('migrate', () => {
+for (const driver of testDrivers) describe(`migrate (${driver})`, () => {
   let test: TestDb;
   const log = createLogger('migrate-test', 'silent');
   beforeEach(async () => {
-    test = await openTestDb('migrations', []);
+    test = await openTestDb('migrations', [], driver);
   });
   afterEach(() => test.drop());
 
@@ -54,5 +54,37 @@ describe('migrate', () => {
     );
 
     assert.deepEqual(applied, ['one/0001_init.sql', 'two/0001_init.sql']);
+  });
+  it('when an applied file was edited, then migrate fails naming the file and applies nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
+    writeFileSync(join(dir, '0001_a.sql'), 'CREATE TABLE a (id int);');
+    await migrate(test.db, [{ namespace: 'x', dir }], log);
+    writeFileSync(join(dir, '0001_a.sql'), 'CREATE TABLE a (id bigint);');
+    writeFileSync(join(dir, '0002_b.sql'), 'CREATE TABLE b (id int);');
+
+    await assert.rejects(migrate(test.db, [{ namespace: 'x', dir }], log), (error: Error) => {
+      assert.match(error.message, /0001_a\.sql was edited after it was applied/);
+      assert.ok(error.message.includes(join(dir, '0001_a.sql')));
+      return true;
+    });
+    const tables = await test.db.query("SELECT 1 FROM information_schema.tables WHERE table_name = 'b'");
+    assert.equal(tables.length, 0);
+  });
+
+  it('when the database predates checksums, then they are back-filled and a later edit is caught', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
+    writeFileSync(join(dir, '0001_a.sql'), 'CREATE TABLE a (id int);');
+    // The table as the runner made it before checksums (openTestDb already made today's).
+    await test.db.exec(`CREATE TABLE a (id int);
+      DROP TABLE schema_migrations;
+      CREATE TABLE schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
+      INSERT INTO schema_migrations (id) VALUES ('x/0001_a.sql');`);
+
+    assert.deepEqual(await migrate(test.db, [{ namespace: 'x', dir }], log), []);
+    const [row] = await test.db.query<{ checksum: string }>('SELECT checksum FROM schema_migrations');
+    assert.match(row?.checksum ?? '', /^[0-9a-f]{64}$/);
+
+    writeFileSync(join(dir, '0001_a.sql'), 'CREATE TABLE a (id bigint);');
+    await assert.rejects(migrate(test.db, [{ namespace: 'x', dir }], log), /0001_a\.sql was edited/);
   });
 });
