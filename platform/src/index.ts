@@ -1,5 +1,5 @@
 export { baseEnvSchema, ConfigError, loadConfig, parseEnv, serviceDbKey, serviceEnvPrefix } from './config.ts';
-export { type MigrationSource, migrate } from './db/migrate.ts';
+export { type MigrationSource, migrate, sqlFunctionMigrations } from './db/migrate.ts';
 export { openServiceDb, serviceDatabaseUrl } from './db/open.ts';
 export type { Db, Queryable, Row } from './db/types.ts';
 export {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from '../log.ts';
 import type { Db } from './types.ts';
 
@@ -10,6 +11,12 @@ export interface MigrationSource {
   /** Folder of `NNNN_name.sql` files, applied in name order. */
   dir: string;
 }
+
+/** SQL functions shared by services (`utc_iso`): list it in a service's migrations to use them. */
+export const sqlFunctionMigrations: MigrationSource = {
+  namespace: 'platform',
+  dir: fileURLToPath(new URL('../../migrations', import.meta.url)),
+};
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 

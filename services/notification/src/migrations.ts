@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { inboxMigrations } from '@taskoverflow/events/migrations';
-import type { MigrationSource } from '@taskoverflow/platform';
+import { type MigrationSource, sqlFunctionMigrations } from '@taskoverflow/platform';
 
 export const notificationMigrations: MigrationSource[] = [
   inboxMigrations,
+  sqlFunctionMigrations,
   { namespace: 'notification', dir: fileURLToPath(new URL('../migrations', import.meta.url)) },
 ];

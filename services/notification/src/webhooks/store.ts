@@ -35,10 +35,9 @@ export type DeliveryView = {
   completed_at: string | null;
 };
 
-const iso = (column: string) => `to_char(${column} AT TIME ZONE 'utc', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-const VIEW = `id::text, url, events, description, ${iso('created_at')} AS created_at,
+const VIEW = `id::text, url, events, description, utc_iso(created_at) AS created_at,
   CASE WHEN disabled_at IS NULL THEN 'active' ELSE 'disabled' END AS status,
-  ${iso('failing_since')} AS failing_since, ${iso('disabled_at')} AS disabled_at`;
+  utc_iso(failing_since) AS failing_since, utc_iso(disabled_at) AS disabled_at`;
 
 export interface NewWebhook {
   url: string;
@@ -82,7 +81,7 @@ export function webhookStore(db: Queryable) {
       const [row] = await db.query<WebhookView & { previous_secret_expires_at: string }>(
         `UPDATE webhooks SET previous_secret = secret, previous_secret_expires_at = $4, secret = $3
          WHERE id = $1 AND ${VISIBLE}
-         RETURNING ${VIEW}, ${iso('previous_secret_expires_at')} AS previous_secret_expires_at`,
+         RETURNING ${VIEW}, utc_iso(previous_secret_expires_at) AS previous_secret_expires_at`,
         [id, ownerParam(viewer), secret, overlapUntil],
       );
       return row;
@@ -100,8 +99,8 @@ export function webhookStore(db: Queryable) {
       if (!(await this.get(id, viewer))) return undefined;
       return db.query<DeliveryView>(
         `SELECT event_id::text, event_type, status, attempts, last_status_code, last_error, last_response,
-           last_duration_ms, ${iso('created_at')} AS created_at, ${iso('last_attempt_at')} AS last_attempt_at,
-           ${iso('next_attempt_at')} AS next_attempt_at, ${iso('completed_at')} AS completed_at
+           last_duration_ms, utc_iso(created_at) AS created_at, utc_iso(last_attempt_at) AS last_attempt_at,
+           utc_iso(next_attempt_at) AS next_attempt_at, utc_iso(completed_at) AS completed_at
          FROM deliveries WHERE webhook_id = $1 ORDER BY created_at DESC, event_id LIMIT $2`,
         [id, limit],
       );
