@@ -96,8 +96,10 @@ const imageOf = (service: string) => {
   if (!image) throw new Error(`no image for ${service}`);
   return image;
 };
-const serviceDatabases = Object.fromEntries(
-  manifests.map((manifest) => [manifest.name, database.serviceDatabase(manifest.name)]),
+// Only services that keep data get a role, a database and its secret (web has `database: false`).
+const withDatabase = manifests.filter((manifest) => manifest.database !== false);
+const serviceDatabases: Record<string, ServiceDatabaseAccess> = Object.fromEntries(
+  withDatabase.map((manifest) => [manifest.name, database.serviceDatabase(manifest.name)]),
 );
 const databaseBootstrap = new DatabaseBootstrap('db-bootstrap', {
   prefix,
@@ -122,12 +124,12 @@ const deployments = Object.fromEntries(
       region,
       accountId,
       image: imageOf(manifest.name),
-      database: serviceDatabases[manifest.name] as ServiceDatabaseAccess,
+      database: serviceDatabases[manifest.name],
       startAfter: [databaseBootstrap.done, cluster.capacityProviders],
       cpuArchitecture: architectureOf(manifest),
       spot: onSpot(manifest),
       containerInsights: config.containerInsights,
-      dbPoolSize: poolSizePerTask(config.dbInstanceClass, manifests),
+      dbPoolSize: poolSizePerTask(config.dbInstanceClass, withDatabase),
       vpcId: network.vpcId,
       privateSubnetIds: network.privateSubnetIds,
       privateEgress: network.privateEgress,

@@ -49,6 +49,7 @@ describe('infra: the Pulumi program under mocks (dev stack config)', () => {
 
   const consumers = () => manifests.filter((manifest) => manifest.consumes.length > 0);
   const httpServices = () => manifests.filter((manifest) => manifest.http);
+  const hasDatabase = (manifest: ServiceManifest) => manifest.database !== false;
 
   it('when every policy runs over every registered resource, then none reports a violation', () => {
     const topology = buildTopology(manifests);
@@ -157,7 +158,10 @@ describe('infra: the Pulumi program under mocks (dev stack config)', () => {
         bySid.WriteOwnLogs?.Resource,
         `arn:aws:logs:us-east-1:123456789012:log-group:/taskoverflow/${manifest.name}:*`,
       );
-      assert.equal(bySid.ReadOwnSecret?.Resource, `arn:aws:secretsmanager:us-east-1:123456789012:${manifest.name}`);
+      assert.equal(
+        bySid.ReadOwnSecret?.Resource,
+        hasDatabase(manifest) ? `arn:aws:secretsmanager:us-east-1:123456789012:${manifest.name}` : undefined,
+      );
     }
   });
 
@@ -180,13 +184,17 @@ describe('infra: the Pulumi program under mocks (dev stack config)', () => {
       );
       assert.equal(env.PORT, '8080', 'every service serves its health endpoints');
       assert.equal(env.AWS_ENDPOINT_URL, undefined);
+      assert.equal(container.logConfiguration.options['awslogs-group'], `/taskoverflow/${manifest.name}`);
+      if (!hasDatabase(manifest)) {
+        assert.deepEqual(container.secrets, []);
+        continue;
+      }
       assert.deepEqual(container.secrets, [
         {
           name: serviceDbKey(manifest.name),
           valueFrom: `arn:aws:secretsmanager:us-east-1:123456789012:${manifest.name}`,
         },
       ]);
-      assert.equal(container.logConfiguration.options['awslogs-group'], `/taskoverflow/${manifest.name}`);
       const version = named(stack, 'aws:secretsmanager/secretVersion:SecretVersion', manifest.name);
       assert.deepEqual(version.secretInputs, ['secretString'], 'the database URL stays a Pulumi secret');
       const secretValue = version.inputs.secretString;
@@ -197,6 +205,19 @@ describe('infra: the Pulumi program under mocks (dev stack config)', () => {
         ),
       );
     }
+  });
+
+  it('when a service keeps no data (web: database false), then it gets no database secret, URL or pool', () => {
+    const without = manifests.filter((manifest) => !hasDatabase(manifest)).map((manifest) => manifest.name);
+    assert.deepEqual(without, ['web']);
+    const secrets = resources(stack, 'aws:secretsmanager/secret:Secret').map((secret) => secret.name);
+    assert.ok(secrets.includes('todo') && !secrets.includes('web'), secrets.join(', '));
+    assert.equal(
+      resources(stack, 'random:index/randomPassword:RandomPassword').some(
+        (password) => password.name === 'web-db-password',
+      ),
+      false,
+    );
   });
 
   it('when images are built, then each comes from its own Dockerfile with the repo root as context for linux/arm64 (Graviton)', () => {
@@ -238,7 +259,8 @@ describe('infra: the Pulumi program under mocks (dev stack config)', () => {
     for (const manifest of manifests) {
       const service = named(stack, 'aws:ecs/service:Service', manifest.name);
       const waitsFor = (type: string, name: string) => service.dependsOn.includes(`${type}::${name}`);
-      assert.ok(waitsFor('aws:secretsmanager/secretVersion:SecretVersion', manifest.name), 'its secret value');
+      const secret = waitsFor('aws:secretsmanager/secretVersion:SecretVersion', manifest.name);
+      assert.equal(secret, hasDatabase(manifest), 'its secret value, when it has a database');
       assert.ok(waitsFor('aws:ec2/route:Route', 'network-private-nat'), `${manifest.name} waits for the NAT route`);
       assert.ok(waitsFor('aws:iam/rolePolicy:RolePolicy', `${manifest.name}-execution`), 'its execution policy');
       assert.equal(service.inputs.waitForSteadyState, true);
@@ -254,7 +276,7 @@ describe('infra: the Pulumi program under mocks (dev stack config)', () => {
     assert.deepEqual(container?.command, ['node', '/app/infra/docker/db-bootstrap.ts']);
     assert.deepEqual(
       container?.secrets.map((secret) => secret.name).sort(),
-      ['DB_MASTER_URL', ...manifests.map((manifest) => `${manifest.name.toUpperCase()}_DATABASE_URL`)].sort(),
+      ['DB_MASTER_URL', ...manifests.filter(hasDatabase).map((manifest) => serviceDbKey(manifest.name))].sort(),
     );
     const masterUrl = named(stack, 'aws:secretsmanager/secretVersion:SecretVersion', 'db-master-url');
     assert.match(
@@ -371,14 +393,16 @@ describe('infra: the Pulumi program under mocks (dev stack config)', () => {
   });
 
   it("when pools are sized, then every task at twice every service's max task count stays under max_connections", () => {
-    const pool = poolSizePerTask(String(devConfig['taskoverflow:dbInstanceClass']), manifests);
-    const tasksAtWorst = 2 * manifests.reduce((sum, manifest) => sum + manifest.scaling.maxTasks, 0);
+    const withDatabase = manifests.filter(hasDatabase);
+    const pool = poolSizePerTask(String(devConfig['taskoverflow:dbInstanceClass']), withDatabase);
+    const tasksAtWorst = 2 * withDatabase.reduce((sum, manifest) => sum + manifest.scaling.maxTasks, 0);
     assert.ok(tasksAtWorst * pool + reservedConnections <= maxConnections('db.t4g.micro'));
     for (const manifest of manifests) {
       const [container] = JSON.parse(
         String(named(stack, 'aws:ecs/taskDefinition:TaskDefinition', manifest.name).inputs.containerDefinitions),
       ) as Container[];
-      assert.equal(container?.environment.find((variable) => variable.name === 'DB_POOL_SIZE')?.value, String(pool));
+      const poolSize = container?.environment.find((variable) => variable.name === 'DB_POOL_SIZE')?.value;
+      assert.equal(poolSize, hasDatabase(manifest) ? String(pool) : undefined);
     }
     assert.throws(
       () =>

@@ -217,6 +217,7 @@ try {
         ...backfillEnv(manifest, manifests, (service) => applied.queues[service]?.queueUrl),
       };
       if (!env.EVENTS_QUEUE_URL) delete env.EVENTS_QUEUE_URL;
+      if (manifest.database === false) delete env.DATABASE_URL; // it keeps no data (web)
       const handle = startChild(
         manifest.name,
         `services/${manifest.name}/src/main.ts`,

@@ -16,7 +16,7 @@ import { auditMigrations } from '@taskoverflow/audit/src/migrations.ts';
 import { type AnyEvent, defineService, makeEvent } from '@taskoverflow/events';
 import { awsClients } from '@taskoverflow/events/aws';
 import { backfillEnv } from '@taskoverflow/events/backfill';
-import { type RunningService, runService } from '@taskoverflow/events/service';
+import { type DatabaseService, type RunningService, runService } from '@taskoverflow/events/service';
 import { sampleTodo, waitFor } from '@taskoverflow/events/testing';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { applyTopology } from '@taskoverflow/events/topology-apply';
@@ -50,7 +50,7 @@ const admin = `Bearer ${await createToken(key, { subject: 'bench', scopes: ['adm
 const todoDb = await openTestDb('todo', todoMigrations);
 const auditDb = await openTestDb('audit', auditMigrations);
 
-async function start(definition: Parameters<typeof runService>[0], db: Db, env: Record<string, string> = {}) {
+async function start(definition: DatabaseService, db: Db, env: Record<string, string> = {}) {
   return runService(definition, {
     env: {
       AWS_ENDPOINT_URL: fauxqs.address,

@@ -11,7 +11,7 @@ import { runCli } from '@taskoverflow/cli/testing';
 import { type AwsClients, awsClients } from '@taskoverflow/events/aws';
 import { backfillEnv } from '@taskoverflow/events/backfill';
 import type { ServiceManifest } from '@taskoverflow/events/manifest';
-import { type RunningService, runService } from '@taskoverflow/events/service';
+import { type DatabaseService, type RunningService, runService } from '@taskoverflow/events/service';
 import { waitFor } from '@taskoverflow/events/testing';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { type AppliedTopology, applyTopology } from '@taskoverflow/events/topology-apply';
@@ -45,7 +45,7 @@ describe('backfill: a subscriber added after 1,000 events receives them from the
   let authEnv: Record<string, string>;
   let admin: { authorization: string };
 
-  const start = async (definition: Parameters<typeof runService>[0], env: Record<string, string> = {}) => {
+  const start = async (definition: DatabaseService, env: Record<string, string> = {}) => {
     const { name } = definition.manifest;
     const queueUrl = applied.queues[name]?.queueUrl;
     running[name] = await runService(definition, {

@@ -10,7 +10,7 @@ import calendarManifest from '@taskoverflow/calendar/service.ts';
 import { calendarService } from '@taskoverflow/calendar/src/main.ts';
 import { calendarMigrations } from '@taskoverflow/calendar/src/migrations.ts';
 import { awsClients } from '@taskoverflow/events/aws';
-import { runService } from '@taskoverflow/events/service';
+import { type DatabaseService, runService } from '@taskoverflow/events/service';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { type AppliedTopology, applyTopology } from '@taskoverflow/events/topology-apply';
 import notificationManifest from '@taskoverflow/notification/service.ts';
@@ -69,7 +69,7 @@ export async function startEmbeddedStack(
     const calendar = await openTestDb('calendar', calendarMigrations);
     closers.push(() => calendar.drop());
 
-    const run = async (definition: Parameters<typeof runService>[0], service: string, db: Db) => {
+    const run = async (definition: DatabaseService, service: string, db: Db) => {
       const env = {
         ...awsEnv,
         PORT: '0',

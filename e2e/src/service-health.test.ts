@@ -9,7 +9,7 @@ import { calendarService } from '@taskoverflow/calendar/src/main.ts';
 import { calendarMigrations } from '@taskoverflow/calendar/src/migrations.ts';
 import { awsClients } from '@taskoverflow/events/aws';
 import { healthPaths, type ServiceManifest } from '@taskoverflow/events/manifest';
-import { type RunningService, runService } from '@taskoverflow/events/service';
+import { type DatabaseService, type RunningService, runService } from '@taskoverflow/events/service';
 import { waitFor } from '@taskoverflow/events/testing';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { type AppliedTopology, applyTopology } from '@taskoverflow/events/topology-apply';
@@ -27,7 +27,7 @@ const log = createLogger('health-e2e', process.env.TEST_LOG_LEVEL ?? 'silent');
 
 interface Case {
   manifest: ServiceManifest;
-  definition: Parameters<typeof runService>[0];
+  definition: DatabaseService;
   migrations: readonly MigrationSource[];
   /** A known path asked with a method it does not serve, and the Allow expected. */
   wrongMethod: [method: string, path: string, allow: string];

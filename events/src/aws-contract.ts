@@ -180,11 +180,16 @@ export function executionRolePolicy(r: {
         r.repositoryArn,
       ),
       allow('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], `${r.logGroupArn}:*`),
-      allow(
-        'ReadOwnSecret',
-        ['secretsmanager:GetSecretValue'],
-        r.secretArns.length === 1 ? (r.secretArns[0] ?? []) : r.secretArns,
-      ),
+      // A service without a database (web) has no secret, and IAM refuses an empty Resource.
+      ...(r.secretArns.length
+        ? [
+            allow(
+              'ReadOwnSecret',
+              ['secretsmanager:GetSecretValue'],
+              r.secretArns.length === 1 ? (r.secretArns[0] ?? []) : r.secretArns,
+            ),
+          ]
+        : []),
     ],
   };
 }

@@ -50,6 +50,11 @@ export interface ServiceManifest {
    * the event store permission to send to this queue (and to no other).
    */
   backfill?: true | string;
+  /**
+   * `false`: the service keeps no data (the web UI). It gets no database anywhere: runService opens
+   * none, npm start and compose pass no URL, infra makes no role, database or secret for it.
+   */
+  database?: false;
   /** This service keeps every event and replays it into the queues of services with `backfill` (audit). */
   eventStore?: true;
 }

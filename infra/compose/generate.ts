@@ -95,22 +95,24 @@ export function composeDocument(manifests: readonly ServiceManifest[]): Record<s
   };
   for (const manifest of manifests) {
     const queue = queueUrlOf(manifest.name);
+    const hasDatabase = manifest.database !== false;
     services[manifest.name] = {
       build: build(manifest.name),
       image: `${prefix}/${manifest.name}:local`,
       environment: {
         LOG_LEVEL: 'info',
         ...(manifest.http ? { PORT: String(containerPort) } : {}),
-        // Each service creates and uses its own database <db>_<service> on this server.
-        DATABASE_URL: `postgres://postgres:postgres@postgres:5432/${prefix}`,
-        DB_POOL_SIZE: '5',
+        // Each service creates and uses its own database <db>_<service> on this server; web has none.
+        ...(hasDatabase
+          ? { DATABASE_URL: `postgres://postgres:postgres@postgres:5432/${prefix}`, DB_POOL_SIZE: '5' }
+          : {}),
         ...awsEnvironment,
         ...telemetryEnvironment,
         ...(queue ? { EVENTS_QUEUE_URL: queue } : {}),
         ...backfillEnv(manifest, manifests, queueUrlOf),
       },
       depends_on: {
-        postgres: { condition: 'service_healthy' },
+        ...(hasDatabase ? { postgres: { condition: 'service_healthy' } } : {}),
         topology: { condition: 'service_completed_successfully' },
         jaeger: { condition: 'service_started' },
       },

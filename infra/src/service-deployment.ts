@@ -42,8 +42,8 @@ export interface ServiceDeploymentArgs {
   accountId: pulumi.Input<string>;
   /** Its image, built before any service so the database bootstrap can run in one. */
   image: ServiceImage;
-  /** Its database role's URL secret (Database.serviceDatabase). */
-  database: ServiceDatabaseAccess;
+  /** Its database role's URL secret (Database.serviceDatabase); none for `database: false`. */
+  database: ServiceDatabaseAccess | undefined;
   /** Created only after these: the database bootstrap. */
   startAfter: pulumi.Resource[];
   cpuArchitecture: 'ARM64' | 'X86_64';
@@ -157,9 +157,11 @@ export class ServiceDeployment extends pulumi.ComponentResource {
       {
         role: executionRole.id,
         policy: pulumi
-          .all([image.repositoryArn, logGroup.arn, database.secretArn])
+          .all([image.repositoryArn, logGroup.arn, database?.secretArn])
           .apply(([repositoryArn, logGroupArn, secretArn]) =>
-            JSON.stringify(executionRolePolicy({ repositoryArn, logGroupArn, secretArns: [secretArn] })),
+            JSON.stringify(
+              executionRolePolicy({ repositoryArn, logGroupArn, secretArns: secretArn ? [secretArn] : [] }),
+            ),
           ),
       },
       parent,
@@ -171,7 +173,7 @@ export class ServiceDeployment extends pulumi.ComponentResource {
       EVENTS_TOPIC_ARN: args.topicArn,
       EVENTS_BUCKET: args.bucketName,
       // Every task's share of max_connections at twice every service's max tasks (database-capacity.ts).
-      DB_POOL_SIZE: String(args.dbPoolSize),
+      ...(database ? { DB_POOL_SIZE: String(args.dbPoolSize) } : {}),
       // Every service serves its health endpoints on PORT, consumers without an API included.
       PORT: String(containerPort),
       ...(args.queue ? { EVENTS_QUEUE_URL: args.queue.queueUrl } : {}),
@@ -225,7 +227,7 @@ export class ServiceDeployment extends pulumi.ComponentResource {
             // consumer stuck on AccessDenied is replaced and fails its deployment (circuit breaker).
             healthCheck: containerHealthCheck,
             environment: Object.entries(environment).map(([key, value]) => ({ name: key, value })),
-            secrets: [{ name: database.envKey, valueFrom: database.secretArn }],
+            secrets: database ? [{ name: database.envKey, valueFrom: database.secretArn }] : [],
             logConfiguration: {
               logDriver: 'awslogs',
               options: {
@@ -290,7 +292,7 @@ export class ServiceDeployment extends pulumi.ComponentResource {
         dependsOn: [
           executionPolicy,
           ...taskPolicy,
-          database.secretValue,
+          ...(database ? [database.secretValue] : []),
           args.privateEgress,
           ...args.startAfter,
           ...(route ? [route.listenerRule] : []),

@@ -1,6 +1,7 @@
 export { type ServiceConfig, serviceEnvSchema } from './config.ts';
 export { createServiceApp, type ReadinessCheck, type ServiceAppOptions } from './http-app.ts';
 export {
+  type DatabaseService,
   type RunningService,
   type RunOptions,
   runService,

@@ -25,10 +25,13 @@ import { type Relay, startOutboxRelay } from '../outbox/relay.ts';
 import type { ServiceConfig } from './config.ts';
 import { createServiceApp } from './http-app.ts';
 
+/** Whether a service has a database: `Db`, or `undefined` for a manifest with `database: false`. */
+type MaybeDb = Db | undefined;
+
 /** What a service's parts are built from. */
-export interface ServiceDeps<C> {
+export interface ServiceDeps<C, D extends MaybeDb = Db> {
   config: C;
-  db: Db;
+  db: D;
   log: Logger;
   aws: AwsClients;
   /** The bucket (EVENTS_BUCKET) for claim checks and stored objects, when configured. */
@@ -50,13 +53,17 @@ export interface ServiceParts {
   stop?: () => Promise<void>;
 }
 
-export interface ServiceDefinition<S extends z.ZodType<ServiceConfig>> {
+export interface ServiceDefinition<S extends z.ZodType<ServiceConfig>, D extends MaybeDb = Db> {
   manifest: ServiceManifest;
   /** The service's environment: `serviceEnvSchema(manifest)`, extended with its own keys. */
   env: S;
-  migrations: readonly MigrationSource[];
-  parts(deps: ServiceDeps<z.output<S>>): ServiceParts | Promise<ServiceParts>;
+  /** None for a service without a database (`database: false` in its manifest). */
+  migrations?: readonly MigrationSource[];
+  parts(deps: ServiceDeps<z.output<S>, D>): ServiceParts | Promise<ServiceParts>;
 }
+
+/** Any service with a database, whatever its environment: what test stacks and benches start. */
+export type DatabaseService = ServiceDefinition<z.ZodType<ServiceConfig>>;
 
 export interface RunOptions {
   env?: NodeJS.ProcessEnv;
@@ -71,9 +78,9 @@ export interface RunOptions {
   host?: string;
 }
 
-export interface RunningService {
+export interface RunningService<D extends MaybeDb = Db> {
   port: number;
-  db: Db;
+  db: D;
   relay: Relay | undefined;
   consumer: RunningConsumer | undefined;
   stop(): Promise<void>;
@@ -89,11 +96,16 @@ const SHUTDOWN_DEADLINE_MS = DRAIN_MS + 3_000; // inside ECS's 30 s stopTimeout
  * wake the relay), HTTP with the request boundary, health and 405/Allow, and a shutdown
  * whose deadline outlasts the consumer's drain.
  */
-export async function runService<S extends z.ZodType<ServiceConfig>>(
-  definition: ServiceDefinition<S>,
+export async function runService<S extends z.ZodType<ServiceConfig>, D extends MaybeDb = Db>(
+  definition: ServiceDefinition<S, D>,
   options: RunOptions = {},
-): Promise<RunningService> {
+): Promise<RunningService<D>> {
   const { manifest } = definition;
+  const hasDb = manifest.database !== false;
+  if (!hasDb && (definition.migrations?.length || manifest.publishes.length || manifest.consumes.length)) {
+    // The outbox and the inbox live in the service's database.
+    throw new Error(`${manifest.name} has no database (database: false) but has migrations, publishes or consumes`);
+  }
   const env = options.env ?? process.env;
   const config: z.output<S> = options.exitOnSignal
     ? loadConfig(definition.env, manifest.name, env)
@@ -101,13 +113,15 @@ export async function runService<S extends z.ZodType<ServiceConfig>>(
   const log = options.log ?? createLogger(manifest.name, config.LOG_LEVEL);
   // First, so the relay, the consumer and HTTP take their meters from the started SDK.
   const telemetry = await startTelemetry(manifest.name);
-  const db = options.db ?? (await openServiceDb(manifest.name, config, definition.migrations, log));
+  const db = (
+    hasDb ? (options.db ?? (await openServiceDb(manifest.name, config, definition.migrations ?? [], log))) : undefined
+  ) as D;
   const aws = awsClients(env);
   const storage = config.EVENTS_BUCKET ? { s3: aws.s3, bucket: config.EVENTS_BUCKET } : undefined;
 
   // Only a publisher has an outbox; the runner hands every service the topic ARN.
   const relay =
-    manifest.publishes.length && config.EVENTS_TOPIC_ARN
+    db && manifest.publishes.length && config.EVENTS_TOPIC_ARN
       ? await startOutboxRelay({
           db,
           sns: aws.sns,
@@ -124,7 +138,7 @@ export async function runService<S extends z.ZodType<ServiceConfig>>(
   if (unhandled.length) throw new Error(`${manifest.name} consumes ${unhandled.join(', ')} but has no handler for it`);
 
   const consumer =
-    config.EVENTS_QUEUE_URL && parts.handlers
+    db && config.EVENTS_QUEUE_URL && parts.handlers
       ? startConsumer({
           service: manifest.name,
           queueUrl: config.EVENTS_QUEUE_URL,
@@ -147,9 +161,13 @@ export async function runService<S extends z.ZodType<ServiceConfig>>(
     routers: parts.routers,
     middleware: parts.middleware,
     checks: {
-      database: () => db.query('SELECT 1'),
-      // Applied before HTTP starts: a service that serves has its migrations.
-      migrations: () => undefined,
+      ...(db
+        ? {
+            database: () => db.query('SELECT 1'),
+            // Applied before HTTP starts: a service that serves has its migrations.
+            migrations: () => undefined,
+          }
+        : {}),
       ...(consumer ? { consumer: () => consumer.assertPolling() } : {}),
     },
   });
@@ -161,7 +179,7 @@ export async function runService<S extends z.ZodType<ServiceConfig>>(
       await Promise.all([http.close(), consumer?.stop()]);
       await parts.stop?.();
       await relay?.stop();
-      if (!options.db) await db.close();
+      if (!options.db) await db?.close();
       for (const client of Object.values(aws)) client.destroy();
       await telemetry.release(); // flushes the last spans and metrics
     })();

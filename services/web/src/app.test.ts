@@ -1,27 +1,24 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type RunningService, runService } from '@taskoverflow/events/service';
 import { createLogger } from '@taskoverflow/platform';
-import { testAuth } from '@taskoverflow/platform/auth/testing';
 import { sendRequest } from '@taskoverflow/platform/test-http';
-import { createApp } from './app.ts';
 import { type Asset, buildAssets } from './assets.ts';
+import { webService } from './main.ts';
 
 const log = createLogger('web-test', 'silent');
 
 describe('web service', function () {
   this.timeout(60_000); // esbuild bundles the UI at start-up
   let assets: Map<string, Asset>;
-  let server: Server;
+  let web: RunningService<undefined>;
   let base: string;
   before(async () => {
     assets = await buildAssets();
-    const { settings: api } = await testAuth();
-    server = createServer(createApp({ assets, log, api }).callback());
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // As in production: runService with no database (none is opened: DATA_DIR points nowhere usable).
+    web = await runService(webService, { env: { PORT: '0', DATA_DIR: '/nonexistent' }, log, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${web.port}`;
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  after(() => web.stop());
 
   it('when / is requested, then the page links its hashed script and stylesheet, both served from this origin', async () => {
     const page = await fetch(`${base}/`);
@@ -52,7 +49,7 @@ describe('web service', function () {
 
   it('when the client accepts gzip and already has the page, then it gets it compressed, then a 304', async () => {
     // Raw requests: fetch adds `cache-control: no-cache` to conditional requests, as a reload would.
-    const port = (server.address() as AddressInfo).port;
+    const { port } = web;
     const first = await sendRequest({ port, method: 'GET', path: '/', headers: { 'accept-encoding': 'gzip' } });
     const etag = String(first.headers.etag);
     const again = await sendRequest({ port, method: 'GET', path: '/', headers: { 'if-none-match': etag } });

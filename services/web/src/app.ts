@@ -1,8 +1,4 @@
 import Router from '@koa/router';
-import { createServiceApp } from '@taskoverflow/events/service';
-import type { ApiSettings, Logger } from '@taskoverflow/platform';
-import type Koa from 'koa';
-import manifest from '../service.ts';
 import type { Asset } from './assets.ts';
 
 // Everything the page loads comes from this origin; the API is same-origin behind the gateway/ALB.
@@ -13,7 +9,11 @@ const securityHeaders = {
   'referrer-policy': 'no-referrer',
 };
 
-/** The page and its hashed assets, gzipped when the client takes it, with ETags. */
+/**
+ * The page and its hashed assets, gzipped when the client takes it, with ETags. Any other path,
+ * `/api/...` ones no service claims included, answers the boundary's JSON 404 as the gateway did
+ * before the UI existed.
+ */
 export function assetRouter(assets: ReadonlyMap<string, Asset>): Router {
   const router = new Router();
   router.get(['/', '/index.html', '/assets/:file'], (ctx) => {
@@ -34,22 +34,4 @@ export function assetRouter(assets: ReadonlyMap<string, Asset>): Router {
     ctx.body = gzip ? asset.gzip : asset.body;
   });
   return router;
-}
-
-/**
- * Every service's HTTP app (request boundary, /health/live and /health/ready, 405 with Allow)
- * serving the UI. Any other path, `/api/...` ones no service claims included, answers a JSON
- * 404 as the gateway did before the UI existed. Nothing to check for readiness: the assets
- * are built before the server listens.
- */
-export function createApp({
-  assets,
-  log,
-  api,
-}: {
-  assets: ReadonlyMap<string, Asset>;
-  log: Logger;
-  api: ApiSettings;
-}): Koa {
-  return createServiceApp(manifest, { log, api, routers: [assetRouter(assets)], checks: {} });
 }

@@ -1,18 +1,19 @@
-// Not runService: that start-up opens and migrates a database, and web has none. It shares
-// the rest: config parsing, logger, the common HTTP app (src/app.ts), listen and shutdown.
-import { apiSettingsFromConfig, createLogger, listen, loadConfig, onShutdown } from '@taskoverflow/platform';
-import { createApp } from './app.ts';
+import { runService, type ServiceDefinition } from '@taskoverflow/events/service';
+import manifest from '../service.ts';
+import { assetRouter } from './app.ts';
 import { buildAssets } from './assets.ts';
 import { webEnvSchema } from './config.ts';
 
-const config = loadConfig(webEnvSchema, 'web');
-const log = createLogger('web', config.LOG_LEVEL);
-const assets = await buildAssets();
-const http = await listen(
-  createApp({ assets, log, api: apiSettingsFromConfig(config) }),
-  config.PORT,
-  log,
-  config.HOST,
-);
+/**
+ * The UI: every service's HTTP app (request boundary, health, 405 with Allow) serving the page
+ * and its assets, built before the server listens. No database (`database: false`).
+ */
+export const webService = {
+  manifest,
+  env: webEnvSchema,
+  async parts() {
+    return { routers: [assetRouter(await buildAssets())] };
+  },
+} satisfies ServiceDefinition<typeof webEnvSchema, undefined>;
 
-onShutdown(log, () => http.close(), 10_000);
+if (import.meta.main) await runService(webService, { exitOnSignal: true });
