@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
@@ -12,8 +9,6 @@ import { forEachEmulator } from './testing/emulators.ts';
 import { waitFor } from './testing/wait.ts';
 import { buildTopology } from './topology.ts';
 import { applyTopology } from './topology-apply.ts';
-
-const execFileAsync = promisify(execFile);
 
 const manifests = [
   defineService({
@@ -81,27 +76,6 @@ forEachEmulator((emulator) => {
       assert.equal(Attributes.RawMessageDelivery, 'true');
       assert.deepEqual(JSON.parse(Attributes.FilterPolicy ?? '{}'), { type: ['CalendarRequested'] });
       await s3.send(new HeadBucketCommand({ Bucket: bucket }));
-    });
-
-    it('when the CLI runs, then it prints the applied topology of the repository manifests as JSON', async () => {
-      const prefix = emulator.uniquePrefix('cli');
-
-      // Asynchronous on purpose: fauxqs answers from this very process.
-      const { stdout } = await execFileAsync(
-        process.execPath,
-        [fileURLToPath(new URL('./cli/apply-topology.ts', import.meta.url)), '--prefix', prefix],
-        {
-          env: { ...process.env, AWS_ENDPOINT_URL: emulator.endpoint, AWS_REGION: 'us-east-1', EVENTS_BUCKET: '' },
-          timeout: 15_000,
-        },
-      );
-
-      const applied = JSON.parse(stdout);
-      assert.match(applied.topicArn, new RegExp(`:${prefix}-events$`));
-      assert.ok(Object.keys(applied.queues).length > 0);
-      for (const [service, queue] of Object.entries<{ queueUrl: string }>(applied.queues)) {
-        assert.ok(queue.queueUrl.endsWith(`/${prefix}-${service}`), queue.queueUrl);
-      }
     });
 
     it('when events of several types are published, then each queue receives only the types it consumes', async () => {

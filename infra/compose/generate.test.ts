@@ -84,7 +84,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('when the stack starts, then the topology is applied once after fauxqs is healthy and the gateway on 6400 knows every HTTP service', () => {
-    assert.deepEqual(services.topology?.command, ['node', 'events/src/cli/apply-topology.ts']);
+    assert.deepEqual(services.topology?.command, ['node', 'cli/src/main.ts', 'topology', 'apply']);
     assert.deepEqual(services.topology?.depends_on, { fauxqs: { condition: 'service_healthy' } });
     assert.equal(services.fauxqs?.environment?.FAUXQS_HOST, 'fauxqs');
     const gateway = services.gateway;

@@ -49,8 +49,6 @@ const awsEnvironment = {
 };
 
 export function composeDocument(manifests: readonly ServiceManifest[]): Record<string, unknown> {
-  const [toolImageSource] = manifests;
-  if (!toolImageSource) throw new Error('no services/*/service.ts found');
   const queues = Object.fromEntries(
     buildTopology(manifests, prefix).consumers.map((consumer) => [consumer.service, consumer.queueName]),
   );
@@ -76,16 +74,15 @@ export function composeDocument(manifests: readonly ServiceManifest[]): Record<s
       image: 'jaegertracing/jaeger:latest',
       ports: ['127.0.0.1:16686:16686', '127.0.0.1:4318:4318'],
     },
-    // Any service image holds events/ and its dependencies; the mounted services/ folder supplies every manifest.
+    // `taskoverflow topology apply`, the operators' command, from the checkout like the gateway below
+    // (run `npm ci` first): the one way the topology is applied outside npm start and infra/.
     topology: {
-      build: build(toolImageSource.name),
+      image: 'node:24-slim',
       working_dir: '/app',
-      command: ['node', 'events/src/cli/apply-topology.ts'],
+      command: ['node', 'cli/src/main.ts', 'topology', 'apply'],
       environment: awsEnvironment,
-      volumes: ['./services:/app/services:ro'],
+      volumes: ['.:/app:ro'],
       depends_on: { fauxqs: { condition: 'service_healthy' } },
-      // The image's check asks a service's health path; this container is a one-shot job.
-      healthcheck: { disable: true },
     },
   };
 
