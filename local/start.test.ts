@@ -1,13 +1,11 @@
 // End to end: `npm start`'s runner with every service, fauxqs and the gateway, as a user runs it.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isRunning, waitFor } from '@taskoverflow/events/testing';
 import getPort from 'get-port';
-
-const root = new URL('../', import.meta.url).pathname;
+import { type RunningStack, spawnRunner, startLocalStack } from './testing/run-stack.ts';
 
 /** Pid of the runner's child that runs `services/<name>/src/main.ts`. */
 function servicePid(runnerPid: number, name: string): number | undefined {
@@ -26,55 +24,18 @@ function servicePid(runnerPid: number, name: string): number | undefined {
 
 describe('npm start (the whole system on one machine)', function () {
   this.timeout(240_000); // a first start on a machine shared with other test runs
-  let runner: ChildProcess;
-  let output = '';
+  let stack: RunningStack;
   let base: string;
   let port: number;
   let dataDir: string;
-
-  /** Starts `npm start`'s runner on `dataDir` in its own process group and collects its output. */
-  function startRunner(): ChildProcess {
-    const started = spawn(process.execPath, ['local/start.ts'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        FAUXQS_PORT: '0',
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'warn',
-        AWS_ENDPOINT_URL: '',
-        DATABASE_URL: '', // the embedded default, also in CI where DATABASE_URL names the machine's server
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true, // its own process group, so cleanup can stop the services with it
-    });
-    output = '';
-    const collect = (chunk: Buffer) => {
-      output += chunk.toString();
-    };
-    started.stdout?.on('data', collect);
-    started.stderr?.on('data', collect);
-    return started;
-  }
-  const untilReady = () =>
-    waitFor(() => output.includes('TaskOverflow is ready'), { timeoutMs: 180_000, what: 'the stack to start' }).catch(
-      (error: Error) => {
-        throw new Error(`${error.message}\n--- runner output ---\n${output}`);
-      },
-    );
+  const runnerPid = () => stack.runner.pid ?? 0;
 
   before(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'taskoverflow-e2e-'));
-    port = await getPort();
-    base = `http://127.0.0.1:${port}`;
-    runner = startRunner();
-    await untilReady();
+    stack = await startLocalStack({ readyTimeoutMs: 180_000 });
+    ({ base, port, dataDir } = stack);
   });
 
-  after(async () => {
-    if (runner.exitCode === null && runner.pid) process.kill(-runner.pid, 'SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  after(() => stack.stop());
 
   const createTodo = async (title: string) => {
     const response = await fetch(`${base}/api/v1/todos`, {
@@ -98,7 +59,7 @@ describe('npm start (the whole system on one machine)', function () {
     const webhooks = await fetch(`${base}/api/v1/webhooks`);
     const admin = await fetch(`${base}/api/v1/audit`, { headers: { authorization: `Bearer ${adminToken()}` } });
 
-    assert.match(output, /Admin token \(audit, webhooks\): .*admin\.token/);
+    assert.match(stack.output(), /Admin token \(audit, webhooks\): .*admin\.token/);
     assert.equal(anonymous.status, 401);
     assert.deepEqual(await anonymous.json(), { error: 'A bearer token with scope audit:read is required' });
     assert.equal(webhooks.status, 401);
@@ -106,50 +67,42 @@ describe('npm start (the whole system on one machine)', function () {
   });
 
   it('when the stack is ready, then stack.json names the runner, the gateway and every queue', () => {
-    const stack = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8'));
+    const file = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8'));
 
-    assert.equal(stack.pid, runner.pid);
-    assert.equal(stack.gatewayUrl, base);
-    assert.match(stack.awsEndpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
-    assert.equal(stack.region, 'us-east-1');
-    assert.match(stack.topicArn, /^arn:aws:sns:/);
-    assert.equal(stack.bucket, 'taskoverflow-local');
-    assert.deepEqual(Object.keys(stack.queues).sort(), ['audit', 'calendar', 'notification', 'todo']);
-    assert.match(stack.queues.audit.dlqUrl, /audit/);
+    assert.equal(file.pid, runnerPid());
+    assert.equal(file.gatewayUrl, base);
+    assert.match(file.awsEndpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(file.region, 'us-east-1');
+    assert.match(file.topicArn, /^arn:aws:sns:/);
+    assert.equal(file.bucket, 'taskoverflow-local');
+    assert.deepEqual(Object.keys(file.queues).sort(), ['audit', 'calendar', 'notification', 'todo']);
+    assert.match(file.queues.audit.dlqUrl, /audit/);
   });
 
   /** A runner that is expected to give up at once: its exit code and what it said on stderr. */
   async function refusedStart(env: NodeJS.ProcessEnv) {
-    const started = spawn(process.execPath, ['local/start.ts'], {
-      cwd: root,
-      env: { ...process.env, FAUXQS_PORT: '0', DATABASE_URL: '', ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let said = '';
-    started.stderr?.on('data', (chunk: Buffer) => {
-      said += chunk.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => started.once('exit', resolve));
-    return { code, said };
+    const runner = spawnRunner(env);
+    const code = await runner.exited;
+    return { code, said: runner.stderr() };
   }
 
   it('when a second runner starts on the same DATA_DIR, then it is refused with the running pid and starts nothing', async () => {
     const { code, said } = await refusedStart({ PORT: String(await getPort()), DATA_DIR: dataDir });
 
     assert.equal(code, 1);
-    assert.match(said, new RegExp(`in use by another TaskOverflow runner \\(pid ${runner.pid}\\)`));
-    assert.equal(JSON.parse(readFileSync(join(dataDir, 'runner.lock'), 'utf8')).pid, runner.pid);
+    assert.match(said, new RegExp(`in use by another TaskOverflow runner \\(pid ${runnerPid()}\\)`));
+    assert.equal(JSON.parse(readFileSync(join(dataDir, 'runner.lock'), 'utf8')).pid, runnerPid());
   });
 
   it('when the stack runs, then the gateway and the emulator listen on 127.0.0.1 only', () => {
-    const stack = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8'));
+    const file = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8'));
     // /proc/net/tcp: local address as hex ip:port, state 0A = LISTEN; 0100007F is 127.0.0.1.
     const listeners = readFileSync('/proc/net/tcp', 'utf8')
       .split('\n')
       .map((line) => line.trim().split(/\s+/))
       .filter((fields) => fields[3] === '0A')
       .map((fields) => fields[1] ?? '');
-    for (const url of [base, stack.awsEndpoint]) {
+    for (const url of [base, file.awsEndpoint]) {
       const hexPort = Number(new URL(url).port).toString(16).toUpperCase().padStart(4, '0');
       assert.deepEqual(
         listeners.filter((address) => address.endsWith(`:${hexPort}`)),
@@ -190,7 +143,7 @@ describe('npm start (the whole system on one machine)', function () {
   });
 
   it('when the audit process is killed with SIGKILL, then after its restart nothing is missing or doubled', async () => {
-    const pid = servicePid(runner.pid ?? 0, 'audit');
+    const pid = servicePid(runnerPid(), 'audit');
     assert.ok(pid, 'audit process found');
     process.kill(pid, 'SIGKILL');
 
@@ -207,7 +160,7 @@ describe('npm start (the whole system on one machine)', function () {
       );
       assert.equal(items.length, 1, `todo ${todo.id} audited once`);
     }
-    assert.notEqual(servicePid(runner.pid ?? 0, 'audit'), pid, 'a new audit process runs');
+    assert.notEqual(servicePid(runnerPid(), 'audit'), pid, 'a new audit process runs');
   });
 
   it('when the runner is killed with SIGKILL, then its processes exit and the next start has every acknowledged event', async () => {
@@ -217,10 +170,10 @@ describe('npm start (the whole system on one machine)', function () {
     const alive = () => children.filter(isRunning);
     assert.ok(alive().length >= 5, 'the emulator and four services run');
 
-    process.kill(runner.pid ?? 0, 'SIGKILL');
+    process.kill(runnerPid(), 'SIGKILL');
     await waitFor(() => alive().length === 0, { timeoutMs: 30_000, what: `orphans ${alive()} to exit` });
-    runner = startRunner();
-    await untilReady();
+    await stack.stop({ keepData: true });
+    stack = await startLocalStack({ dataDir, port, readyTimeoutMs: 180_000 });
 
     for (const todo of created) {
       const items = await waitFor(
@@ -239,10 +192,7 @@ describe('npm start (the whole system on one machine)', function () {
 
   it('when stopped with SIGTERM, then every process exits cleanly', async () => {
     const { children } = JSON.parse(readFileSync(join(dataDir, 'runner.lock'), 'utf8')) as { children: number[] };
-    const exited = new Promise<number | null>((resolve) => runner.once('exit', (code) => resolve(code)));
-    runner.kill('SIGTERM');
-
-    assert.equal(await exited, 0);
+    assert.equal(await stack.stop({ keepData: true }), 0);
     assert.deepEqual(children.filter(isRunning), [], 'no process of the stack left');
     assert.equal(existsSync(join(dataDir, 'postgres', 'postmaster.pid')), false, 'PostgreSQL shut down');
     assert.equal(existsSync(join(dataDir, 'stack.json')), false, 'stack.json removed');

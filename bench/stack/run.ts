@@ -2,17 +2,16 @@
 // consumer running, on the embedded default (one embedded PostgreSQL, fauxqs in its process).
 // `npm run bench:stack` prints JSON. Env: BENCH_DURATION (10s), BENCH_CONNECTIONS (50),
 // BENCH_THREADS (2), BENCH_PORT (6400; the emulator and PostgreSQL take BENCH_PORT+90/+95).
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@taskoverflow/events/testing';
 import pg from 'pg';
+import { type RunningStack, startLocalStack } from '../../local/testing/run-stack.ts';
 import { assertWrkInstalled, runWrk, type WrkResult } from '../api/wrk.ts';
 import { cpuByRole, memoryByRole } from './processes.ts';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const postScript = fileURLToPath(new URL('../api/post.lua', import.meta.url));
 const port = Number(process.env.BENCH_PORT ?? 6400);
 const postgresPort = port + 95;
@@ -24,43 +23,20 @@ const settings = {
 const base = `http://127.0.0.1:${port}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-stack-'));
 
-async function start(): Promise<{ runner: ChildProcess; readyMs: number }> {
-  const began = Date.now();
-  const runner = spawn(process.execPath, ['local/launch.js'], {
-    cwd: repoRoot,
+/** The stack on the bench's DATA_DIR and ports (a second start is a warm start on the same data). */
+const start = () =>
+  startLocalStack({
+    dataDir,
+    port,
+    readyTimeoutMs: 120_000,
     env: {
-      ...process.env,
-      PORT: String(port),
       FAUXQS_PORT: String(port + 90),
       POSTGRES_PORT: String(postgresPort),
-      DATA_DIR: dataDir,
-      DATABASE_URL: '',
-      AWS_ENDPOINT_URL: '',
-      LOG_LEVEL: 'warn',
       LOG_FORMAT: 'json',
       // A load test is one client writing far faster than any person: the per-caller limit would only measure 429s.
       RATE_LIMIT_WRITES_PER_MINUTE: '0',
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  let output = '';
-  runner.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  await waitFor(() => output.includes('TaskOverflow is ready') || runner.exitCode !== null, {
-    timeoutMs: 120_000,
-    what: 'the stack to start',
-  });
-  if (runner.exitCode !== null) throw new Error(`the stack did not start:\n${output}`);
-  return { runner, readyMs: Date.now() - began };
-}
-
-function stop(runner: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    runner.once('exit', () => resolve());
-    runner.kill('SIGTERM');
-  });
-}
 
 async function count(database: string, sql: string): Promise<number> {
   const client = new pg.Client({
@@ -87,7 +63,7 @@ async function deliveries() {
   return { todos, unsent, audit, auditDistinct, notification };
 }
 
-async function measured(runner: ChildProcess, run: () => WrkResult) {
+async function measured({ runner }: RunningStack, run: () => WrkResult) {
   const pid = runner.pid ?? 0;
   const before = cpuByRole(pid);
   const result = run();
@@ -107,8 +83,9 @@ async function measured(runner: ChildProcess, run: () => WrkResult) {
 assertWrkInstalled();
 try {
   const first = await start();
-  await stop(first.runner);
-  const { runner, readyMs: warmStartMs } = await start();
+  await first.stop({ keepData: true });
+  const stack = await start();
+  const { runner, readyMs: warmStartMs } = stack;
   for (let index = 0; index < 100; index++) {
     const response = await fetch(`${base}/api/v1/todos`, {
       method: 'POST',
@@ -120,8 +97,8 @@ try {
   await waitFor(async () => (await deliveries()).audit === 100, { timeoutMs: 60_000, what: 'the seed to be audited' });
   const idleMemory = memoryByRole(runner.pid ?? 0);
   const wrk = { threads: settings.threads, connections: settings.connections, duration: settings.duration };
-  const get = await measured(runner, () => runWrk({ ...wrk, url: `${base}/api/v1/todos` }));
-  const post = await measured(runner, () => runWrk({ ...wrk, url: `${base}/api/v1/todos`, script: postScript }));
+  const get = await measured(stack, () => runWrk({ ...wrk, url: `${base}/api/v1/todos` }));
+  const post = await measured(stack, () => runWrk({ ...wrk, url: `${base}/api/v1/todos`, script: postScript }));
   const drainStarted = Date.now();
   const delivered = await waitFor(
     async () => {
@@ -132,7 +109,7 @@ try {
   );
   const drainMs = Date.now() - drainStarted;
   const loadedMemory = memoryByRole(runner.pid ?? 0);
-  await stop(runner);
+  await stack.stop({ keepData: true });
   const total = (memory: Record<string, { rssMb: number; pssMb: number }>) => ({
     rssMb: Object.values(memory).reduce((sum, entry) => sum + entry.rssMb, 0),
     pssMb: Object.values(memory).reduce((sum, entry) => sum + entry.pssMb, 0),
