@@ -5,15 +5,19 @@
 import assert from 'node:assert/strict';
 import { METHODS } from 'node:http';
 import { connect } from 'node:net';
-import { createApp as auditApp } from '@taskoverflow/audit/src/app.ts';
+import auditManifest from '@taskoverflow/audit/service.ts';
+import { auditRouters } from '@taskoverflow/audit/src/app.ts';
 import { auditMigrations } from '@taskoverflow/audit/src/migrations.ts';
-import { createApp as notificationApp } from '@taskoverflow/notification/src/app.ts';
+import { serviceTestApp } from '@taskoverflow/events/testing';
+import notificationManifest from '@taskoverflow/notification/service.ts';
+import { notificationRouters } from '@taskoverflow/notification/src/app.ts';
 import { notificationMigrations } from '@taskoverflow/notification/src/migrations.ts';
 import { createLogger, listen, type RunningHttp } from '@taskoverflow/platform';
 import { testAuth } from '@taskoverflow/platform/auth/testing';
 import { type ApiResponse, sendRequest } from '@taskoverflow/platform/test-http';
 import { openTestDb, type TestDb } from '@taskoverflow/platform/testing';
-import { createApp as todoApp } from '@taskoverflow/todo/src/app.ts';
+import todoManifest from '@taskoverflow/todo/service.ts';
+import { todoRouters } from '@taskoverflow/todo/src/app.ts';
 import { todoMigrations } from '@taskoverflow/todo/src/migrations.ts';
 import fc from 'fast-check';
 
@@ -47,10 +51,16 @@ describe('every API: random and malformed requests never get a 5xx, and errors a
       servers.push(running);
       ports[name] = running.port;
     };
-    await serve('todo', todoMigrations, (db) => todoApp({ db, log, api: auth.settings }));
-    await serve('audit', auditMigrations, (db) => auditApp({ db, log, api: auth.settings }));
+    await serve('todo', todoMigrations, (db) =>
+      serviceTestApp(todoManifest, { db, log, api: auth.settings }, (access) => todoRouters({ db, access })),
+    );
+    await serve('audit', auditMigrations, (db) =>
+      serviceTestApp(auditManifest, { db, log, api: auth.settings }, (access) => auditRouters(db, access)),
+    );
     await serve('notification', notificationMigrations, (db) =>
-      notificationApp({ db, log, api: auth.settings, policy: { allowPrivate: false } }),
+      serviceTestApp(notificationManifest, { db, log, api: auth.settings }, (access) =>
+        notificationRouters({ db, access, policy: { allowPrivate: false } }),
+      ),
     );
   });
   after(async () => {

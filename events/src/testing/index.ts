@@ -4,4 +4,5 @@ export { sampleTodo } from './fixtures.ts';
 export { handlerSpy, type RunHandlersOptions, runHandlers, type SpiedCall } from './handlers.ts';
 export { readOutboxEvents } from './outbox.ts';
 export { isRunning } from './process.ts';
+export { serviceTestApp } from './service-app.ts';
 export { waitFor } from './wait.ts';

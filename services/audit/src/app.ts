@@ -1,10 +1,7 @@
 import { PassThrough } from 'node:stream';
 import Router from '@koa/router';
 import type { BackfillTargets } from '@taskoverflow/events';
-import { createServiceApp } from '@taskoverflow/events/service';
-import { type ApiAccess, type ApiSettings, apiAccess, type Db, type Logger } from '@taskoverflow/platform';
-import type Koa from 'koa';
-import manifest from '../service.ts';
+import type { ApiAccess, Db } from '@taskoverflow/platform';
 import { parseAuditQuery, readAuditPage } from './log/query.ts';
 import { followAuditLog, parseStreamStart } from './log/stream.ts';
 import { replayRouter } from './replay/routes.ts';
@@ -42,24 +39,4 @@ export function auditRouters(
     });
   });
   return [replayRouter(db, access, replay), router];
-}
-
-/** The app runService serves, for tests that need no bus: readiness is the database alone. */
-export function createApp({
-  db,
-  log,
-  api,
-  replay,
-}: {
-  db: Db;
-  log: Logger;
-  api: ApiSettings;
-  replay?: ReplaySettings;
-}): Koa {
-  return createServiceApp(manifest, {
-    log,
-    api,
-    routers: auditRouters(db, apiAccess(api), replay),
-    checks: { database: () => db.query('SELECT 1') },
-  });
 }

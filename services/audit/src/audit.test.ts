@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type AnyEvent, makeEvent } from '@taskoverflow/events';
-import { sampleTodo, waitFor } from '@taskoverflow/events/testing';
+import { sampleTodo, serviceTestApp, waitFor } from '@taskoverflow/events/testing';
 import { createLogger } from '@taskoverflow/platform';
 import { type TestAuth, testAuth } from '@taskoverflow/platform/auth/testing';
 import { openApiViolations } from '@taskoverflow/platform/http/openapi-contract';
 import { openTestDb, type TestDb, testDrivers } from '@taskoverflow/platform/testing';
 import { type EventSourceMessage, EventSourceParserStream } from 'eventsource-parser/stream';
-import { createApp } from './app.ts';
+import manifest from '../service.ts';
+import { auditRouters } from './app.ts';
 import { appendAuditEntries } from './log/append-audit-entry.ts';
 import { auditMigrations } from './migrations.ts';
 
@@ -44,7 +45,11 @@ for (const driver of testDrivers) {
       test = await openTestDb('audit', auditMigrations, driver);
       auth = await testAuth(); // anonymous callers may use the todo API, never the audit log
       reader = await auth.bearer(['audit:read']);
-      server = createServer(createApp({ db: test.db, log, api: auth.settings }).callback());
+      server = createServer(
+        serviceTestApp(manifest, { db: test.db, log, api: auth.settings }, (access) =>
+          auditRouters(test.db, access),
+        ).callback(),
+      );
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     });

@@ -3,12 +3,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { type AnyEvent, type BackfillTargets, makeEvent } from '@taskoverflow/events';
-import { forEachEmulator, sampleTodo, waitFor } from '@taskoverflow/events/testing';
+import { forEachEmulator, sampleTodo, serviceTestApp, waitFor } from '@taskoverflow/events/testing';
 import { createLogger } from '@taskoverflow/platform';
 import { testAuth } from '@taskoverflow/platform/auth/testing';
 import { openApiViolations } from '@taskoverflow/platform/http/openapi-contract';
 import { openTestDb, type TestDb } from '@taskoverflow/platform/testing';
-import { createApp } from '../app.ts';
+import manifest from '../../service.ts';
+import { auditRouters } from '../app.ts';
 import { appendAuditEntries } from '../log/append-audit-entry.ts';
 import { auditMigrations } from '../migrations.ts';
 import { readReplayJob, requestManifestBackfills } from './jobs.ts';
@@ -97,7 +98,9 @@ forEachEmulator((emulator) => {
       admin = await auth.bearer(['admin']);
       reader = await auth.bearer(['audit:read']);
       server = createServer(
-        createApp({ db: test.db, log, api: auth.settings, replay: { targets, onCreated: () => {} } }).callback(),
+        serviceTestApp(manifest, { db: test.db, log, api: auth.settings }, (access) =>
+          auditRouters(test.db, access, { targets, onCreated: () => {} }),
+        ).callback(),
       );
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { serviceTestApp } from '@taskoverflow/events/testing';
 import { createLogger } from '@taskoverflow/platform';
 import { type TestAuth, testAuth } from '@taskoverflow/platform/auth/testing';
 import { openApiViolations } from '@taskoverflow/platform/http/openapi-contract';
 import { openTestDb, type TestDb, testDriver } from '@taskoverflow/platform/testing';
-import { createApp } from '../app.ts';
+import manifest from '../../service.ts';
+import { notificationRouters } from '../app.ts';
 import { saveDeliveries } from '../delivery/ledger.ts';
 import { notificationMigrations } from '../migrations.ts';
 import { call as callUnchecked } from '../test-support.ts';
@@ -37,7 +39,9 @@ describe(`notification: webhooks API (${testDriver})`, () => {
   let auth: TestAuth;
   const serve = async (allowPrivate: boolean) => {
     const server = createServer(
-      createApp({ db: test.db, log, api: auth.settings, policy: { allowPrivate } }).callback(),
+      serviceTestApp(manifest, { db: test.db, log, api: auth.settings }, (access) =>
+        notificationRouters({ db: test.db, policy: { allowPrivate }, access }),
+      ).callback(),
     );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     servers.push(server);

@@ -7,7 +7,7 @@ import { calendarJobStore } from './store.ts';
 export { calendarJobHandlers } from './handlers.ts';
 export type { CalendarStorage } from './routes.ts';
 
-/** The iCal job API, mounted under `/api/v1` by createApp. */
+/** The iCal job API, mounted under `/api/v1` by todoRouters. */
 export const calendarJobsRouter = (
   db: Db,
   access: ApiAccess,

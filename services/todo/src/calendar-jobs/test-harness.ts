@@ -4,12 +4,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { AnyEvent, CloudEvent, EventType } from '@taskoverflow/events';
-import { readOutboxEvents } from '@taskoverflow/events/testing';
+import { readOutboxEvents, serviceTestApp } from '@taskoverflow/events/testing';
 import { createLogger, type Db } from '@taskoverflow/platform';
 import { testAuth } from '@taskoverflow/platform/auth/testing';
 import { openTestDb, type TestDb } from '@taskoverflow/platform/testing';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
-import { createApp } from '../app.ts';
+import manifest from '../../service.ts';
+import { todoRouters } from '../app.ts';
 import { todoMigrations } from '../migrations.ts';
 
 export const log = createLogger('calendar-jobs-test', process.env.TEST_LOG_LEVEL ?? 'silent');
@@ -40,12 +41,11 @@ export async function startHarness(): Promise<Harness> {
   const test: TestDb = await openTestDb('todo', todoMigrations);
   const server: Server = createServer(
     // Behind the gateway, as in npm start: X-Forwarded-* is trusted.
-    createApp({
-      db: test.db,
-      log,
-      api: (await testAuth(undefined, { trustProxy: true })).settings,
-      calendarStorage: { s3, bucket: BUCKET },
-    }).callback(),
+    serviceTestApp(
+      manifest,
+      { db: test.db, log, api: (await testAuth(undefined, { trustProxy: true })).settings },
+      (access) => todoRouters({ db: test.db, access, calendarStorage: { s3, bucket: BUCKET } }),
+    ).callback(),
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

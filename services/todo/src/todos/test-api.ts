@@ -3,13 +3,15 @@
 import { Agent, createServer } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import { todoSchema } from '@taskoverflow/events/catalog';
+import { serviceTestApp } from '@taskoverflow/events/testing';
 import { createLogger, type Db, type Logger } from '@taskoverflow/platform';
 import { type TestAuth, testAuth } from '@taskoverflow/platform/auth/testing';
 import { openApiViolations } from '@taskoverflow/platform/http/openapi-contract';
 import { type ApiResponse, sendRequest } from '@taskoverflow/platform/test-http';
 import { openTestDb, type TestDriver, testDriver } from '@taskoverflow/platform/testing';
 import { z } from 'zod';
-import { createApp } from '../app.ts';
+import manifest from '../../service.ts';
+import { todoRouters } from '../app.ts';
 import { todoMigrations } from '../migrations.ts';
 
 export type { ApiResponse };
@@ -40,7 +42,11 @@ export async function startTestApi(
 ): Promise<TestApi> {
   const test = await openTestDb('todo', todoMigrations, driver);
   const auth = await testAuth();
-  const server = createServer(createApp({ db: test.db, log, api: auth.settings }).callback());
+  const server = createServer(
+    serviceTestApp(manifest, { db: test.db, log, api: auth.settings }, (access) =>
+      todoRouters({ db: test.db, access }),
+    ).callback(),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const agent = new Agent({ keepAlive: true, maxSockets: 8 });
