@@ -10,7 +10,8 @@ import {
 import type { Db, Logger } from '@taskoverflow/platform';
 import { consumerTelemetry, type Processing } from '../telemetry/consumer.ts';
 import { backoffSeconds } from './backoff.ts';
-import { type Handled, handleMessages, type Ordering, type Outcome, receiveCountOf } from './handle-message.ts';
+import { type Handled, handleMessages, type Ordering } from './handle-message.ts';
+import { type Outcome, receiveCountOf } from './outcome.ts';
 import { createQueueBatchers } from './queue-batchers.ts';
 import { type QueueInfo, readQueueInfo } from './queue-info.ts';
 import type { Handlers } from './types.ts';

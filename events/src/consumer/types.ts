@@ -32,8 +32,48 @@ export interface BatchHandler<T extends EventType> {
   batch: (events: CloudEvent<T>[], context: BatchHandlerContext) => Promise<void>;
 }
 
-/** Per event type, a plain function or a batch handler. */
-export type Handlers = { [T in EventType]?: Handler<T> | BatchHandler<T> };
+/** What an effect handler's `claim` gets: the short transaction that claims the event in the inbox. */
+export interface ClaimContext {
+  tx: Queryable;
+  log: Logger;
+}
+
+/** What an effect handler's `work` gets: no transaction, nothing held open while it waits. */
+export interface WorkContext {
+  log: Logger;
+  /** SQS ApproximateReceiveCount: 1 on the first delivery. */
+  receiveCount: number;
+}
+
+/** What `work` came to: written, with the inbox row, in one short transaction. */
+export interface WorkResult {
+  /** Writes the outcome (rows, outbox events) through the transaction that completes the event. */
+  record?: (tx: Queryable) => Promise<void>;
+  /**
+   * The work is not finished: `record` is committed as progress, the inbox row stays claimed,
+   * and the message comes back after `seconds` (notification's pending deliveries).
+   */
+  retryLater?: { seconds: number; reason: string };
+}
+
+/**
+ * For handlers that call the network (HTTP, S3), which must not hold a transaction (and, on
+ * PGlite, the only connection) while they wait. The runtime runs three steps (ADR 0072):
+ * 1. **claim**, in a short transaction: the inbox row is written as claimed and `claim` runs —
+ *    once per event, on its first delivery (calendar publishes CalendarStarted there);
+ * 2. **work**, with no transaction open; throwing retries (PermanentError dead-letters);
+ * 3. **record**, in a transaction that runs the returned `record` and marks the inbox row done.
+ * A redelivery of a claimed event runs `work` again, so it must be idempotent (an id that
+ * stays the same on every attempt: the event id, a key per job). A done event is a duplicate:
+ * acknowledged without work. Of two deliveries that both work, only the first records.
+ */
+export interface EffectHandler<T extends EventType> {
+  claim?: (event: CloudEvent<T>, context: ClaimContext) => Promise<void>;
+  work: (event: CloudEvent<T>, context: WorkContext) => Promise<WorkResult>;
+}
+
+/** Per event type, a plain function, a batch handler or an effect handler. */
+export type Handlers = { [T in EventType]?: Handler<T> | BatchHandler<T> | EffectHandler<T> };
 
 /** Thrown by a handler for a message that can never succeed: it goes to the DLQ at once. */
 export class PermanentError extends Error {}
