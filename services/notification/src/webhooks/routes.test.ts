@@ -6,7 +6,7 @@ import { type TestAuth, testAuth } from '@taskoverflow/platform/auth/testing';
 import { openApiViolations } from '@taskoverflow/platform/http/openapi-contract';
 import { openTestDb, type TestDb, testDriver } from '@taskoverflow/platform/testing';
 import { createApp } from '../app.ts';
-import { saveDeliveries } from '../delivery/ledger.ts';
+import { saveDeliveries } from '../delivery/progress.ts';
 import { notificationMigrations } from '../migrations.ts';
 import { call as callUnchecked } from '../test-support.ts';
 
