@@ -1,3 +1,4 @@
+import type { Queryable } from '@taskoverflow/platform';
 import type { Effect, HandleContext } from './handle-message.ts';
 import { failureOutcome, type Outcome, receiveCountOf } from './outcome.ts';
 import { freshEvents } from './staleness.ts';
@@ -50,11 +51,13 @@ export async function runEffect(item: Effect, context: HandleContext): Promise<O
 
     const result = await handler.work(event, { log, receiveCount: receiveCountOf(message) });
     const finished = !result.retryLater;
-    const recorded = await context.db.transaction(async (tx) => {
+    const complete = async (tx: Queryable) => {
       if ((await tx.query(COMPLETE, [...key, finished])).length === 0) return false;
       await result.record?.(tx);
       return true;
-    });
+    };
+    // Nothing to record: one statement needs no transaction (on PGlite, BEGIN and COMMIT cost as much).
+    const recorded = await (result.record ? context.db.transaction(complete) : complete(context.db));
     if (!recorded) {
       log.info('another delivery recorded this event first; this outcome is dropped');
       return { kind: 'ack', duplicate: true };

@@ -72,10 +72,11 @@ export function deliverToWebhooks(deps: DeliveryDeps): EffectHandler<EventType> 
           .filter((target) => !isDue(target))
           .flatMap((target) => (target.next_attempt_at ? [target.next_attempt_at] : [])),
       ].map((date) => date.getTime());
-      const record = (tx: Queryable) => saveDeliveries(tx, states);
-      if (waitingUntil.length === 0) return { record };
+      // No attempt (no webhook wants the event): nothing to record but the event done.
+      const attempted = states.length ? { record: (tx: Queryable) => saveDeliveries(tx, states) } : {};
+      if (waitingUntil.length === 0) return attempted;
       const seconds = Math.max(1, Math.ceil((Math.min(...waitingUntil) - now.getTime()) / 1000));
-      return { record, retryLater: { seconds, reason: `${waitingUntil.length} webhook deliveries pending` } };
+      return { ...attempted, retryLater: { seconds, reason: `${waitingUntil.length} webhook deliveries pending` } };
     },
   };
 }
