@@ -2,25 +2,23 @@ import type { Logger, Queryable } from '@taskoverflow/platform';
 import type { EventType } from '../catalog/index.ts';
 import type { CloudEvent } from '../envelope.ts';
 
-export interface HandlerContext {
+/** What a handler runs in: a batch handler's call, an effect handler's claim. */
+export interface TransactionContext {
   /**
    * The transaction that also records the event in the inbox: write side effects to the
    * service's database through it so they commit exactly once with the inbox row.
    */
   tx: Queryable;
   log: Logger;
+}
+
+export interface HandlerContext extends TransactionContext {
   /** SQS ApproximateReceiveCount: 1 on the first delivery. */
   receiveCount: number;
 }
 
 /** One plain function per event type. Throwing retries the message with backoff. */
 export type Handler<T extends EventType> = (event: CloudEvent<T>, context: HandlerContext) => Promise<void>;
-
-/** What a batch handler gets: the transaction that also records its events in the inbox. */
-export interface BatchHandlerContext {
-  tx: Queryable;
-  log: Logger;
-}
 
 /**
  * Handles a received group's events in one call, for side effects one statement writes for
@@ -29,20 +27,7 @@ export interface BatchHandlerContext {
  * several types. Throwing retries each event alone, as with a plain handler.
  */
 export interface BatchHandler<T extends EventType> {
-  batch: (events: CloudEvent<T>[], context: BatchHandlerContext) => Promise<void>;
-}
-
-/** What an effect handler's `claim` gets: the short transaction that claims the event in the inbox. */
-export interface ClaimContext {
-  tx: Queryable;
-  log: Logger;
-}
-
-/** What an effect handler's `work` gets: no transaction, nothing held open while it waits. */
-export interface WorkContext {
-  log: Logger;
-  /** SQS ApproximateReceiveCount: 1 on the first delivery. */
-  receiveCount: number;
+  batch: (events: CloudEvent<T>[], context: TransactionContext) => Promise<void>;
 }
 
 /** What `work` came to: written, with the inbox row, in one short transaction. */
@@ -68,8 +53,9 @@ export interface WorkResult {
  * acknowledged without work. Of two deliveries that both work, only the first records.
  */
 export interface EffectHandler<T extends EventType> {
-  claim?: (event: CloudEvent<T>, context: ClaimContext) => Promise<void>;
-  work: (event: CloudEvent<T>, context: WorkContext) => Promise<WorkResult>;
+  claim?: (event: CloudEvent<T>, context: TransactionContext) => Promise<void>;
+  /** No transaction: nothing is held open while it waits. */
+  work: (event: CloudEvent<T>, context: Omit<HandlerContext, 'tx'>) => Promise<WorkResult>;
 }
 
 /** Per event type, a plain function, a batch handler or an effect handler. */
