@@ -59,7 +59,10 @@ async function deliveries() {
     'audit',
     "SELECT count(DISTINCT subject) AS n FROM audit_log WHERE type = 'TodoCreated'",
   );
-  const notification = await count('notification', "SELECT count(*) AS n FROM inbox WHERE event_type = 'TodoCreated'");
+  const notification = await count(
+    'notification',
+    "SELECT count(*) AS n FROM inbox WHERE event_type = 'TodoCreated' AND processed_at IS NOT NULL",
+  );
   return { todos, unsent, audit, auditDistinct, notification };
 }
 

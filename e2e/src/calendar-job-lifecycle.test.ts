@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { renderRequestedCalendar } from '@taskoverflow/calendar/src/jobs/render-requested-calendar.ts';
 import { calendarMigrations } from '@taskoverflow/calendar/src/migrations.ts';
 import type { CloudEvent } from '@taskoverflow/events';
-import { readOutboxEvents, runHandlers } from '@taskoverflow/events/testing';
+import { readOutboxEvents, runHandlers, waitFor } from '@taskoverflow/events/testing';
 import { openTestDb, type TestDb, testDriver } from '@taskoverflow/platform/testing';
 import { calendarJobHandlers } from '@taskoverflow/todo/src/calendar-jobs/handlers.ts';
 import { BUCKET, type Harness, log, startHarness } from '@taskoverflow/todo/src/calendar-jobs/test-harness.ts';
@@ -70,6 +70,57 @@ describe(`iCal job lifecycle: API → calendar handler → S3 → todo handlers 
       events.map((e) => [e.uid, e.summary, e.start.toISOString()]).sort(),
       dated.map((t) => [`todo-${t.id}@taskoverflow`, t.title, `${t.deadline_at}.000Z`]).sort(),
     );
+  });
+
+  it('when the calendar is still being stored, then the job already reads STARTED, and SUCCESS once stored', async () => {
+    await h.seedTodos(5, 5);
+    const { task_url } = (await (await fetch(`${h.origin}/api/v1/todos/ical`, { method: 'POST' })).json()) as {
+      task_url: string;
+    };
+    const [request] = await h.outboxEvents('CalendarRequested');
+    assert.ok(request);
+    const held = Promise.withResolvers<void>();
+    let uploading = false;
+    h.s3.middlewareStack.add(
+      (next) => async (args) => {
+        uploading = true;
+        await held.promise;
+        return next(args);
+      },
+      { step: 'initialize', name: 'holdUpload' },
+    );
+    const deliver = async (events: readonly CloudEvent[]) => {
+      const outcomes = await runHandlers(h.db, todoHandlers, events, { service: 'todo', log });
+      assert.ok(
+        outcomes.every((outcome) => outcome.kind === 'ack'),
+        JSON.stringify(outcomes),
+      );
+    };
+
+    try {
+      const render = renderRequestedCalendar({ s3: h.s3, bucket: BUCKET, maxReceiveCount: 5 });
+      const rendering = runHandlers(calendarDb.db, { CalendarRequested: render }, [request], {
+        service: 'calendar',
+        log,
+      });
+      await waitFor(() => uploading, { what: 'the upload to start' });
+      const publishedSoFar = await readOutboxEvents(calendarDb.db, 'calendar');
+      await deliver(publishedSoFar);
+      const whileStoring = await statusOf(task_url);
+      held.resolve();
+      assert.deepEqual(await rendering, [{ kind: 'ack', duplicate: false }]);
+      await deliver(await readOutboxEvents(calendarDb.db, 'calendar'));
+
+      assert.deepEqual(
+        publishedSoFar.map((event) => event.type),
+        ['CalendarStarted'],
+      );
+      assert.equal(whileStoring, 'STARTED');
+      assert.equal(await statusOf(task_url), 'SUCCESS');
+    } finally {
+      held.resolve();
+      h.s3.middlewareStack.remove('holdUpload');
+    }
   });
 
   it('when the calendar cannot be stored on the last attempt, then the job is FAILURE and has no result', async () => {

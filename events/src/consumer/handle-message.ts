@@ -1,15 +1,12 @@
 import type { Message } from '@aws-sdk/client-sqs';
-import type { Db, Logger, Queryable } from '@taskoverflow/platform';
+import type { Db, Logger } from '@taskoverflow/platform';
 import { type ClaimCheckStore, resolveData } from '../claim-check.ts';
-import { type AnyEvent, InvalidEventError, parseEnvelope, parseEventData } from '../envelope.ts';
+import { type AnyEvent, parseEnvelope, parseEventData } from '../envelope.ts';
 import type { ConsumerTelemetry, Processing } from '../telemetry/consumer.ts';
-import { type BatchHandler, type Handler, type Handlers, PermanentError, RetryLaterError } from './types.ts';
-
-/** What to do with a message once its handler has run (or could not). */
-export type Outcome =
-  | { kind: 'ack'; duplicate: boolean }
-  | { kind: 'retry'; error: unknown; delaySeconds?: number }
-  | { kind: 'dead'; reason: string };
+import { runEffect } from './effect.ts';
+import { failureOutcome, type Outcome, reasonOf, receiveCountOf } from './outcome.ts';
+import { freshEvents } from './staleness.ts';
+import type { BatchHandler, EffectHandler, Handler, Handlers } from './types.ts';
 
 export interface HandleContext {
   service: string;
@@ -30,15 +27,11 @@ export interface HandleContext {
  */
 export type Ordering = 'latest' | 'all';
 
-export const receiveCountOf = (message: Message) => Number(message.Attributes?.ApproximateReceiveCount ?? 1);
-
-const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
 type Prepared =
   | { message: Message; log: Logger; processing: Processing; outcome: Outcome }
   | { message: Message; log: Logger; processing: Processing; event: AnyEvent; handler: AnyHandler };
 
-type AnyHandler = Handler<AnyEvent['type']> | BatchHandler<AnyEvent['type']>;
+type AnyHandler = Handler<AnyEvent['type']> | BatchHandler<AnyEvent['type']> | EffectHandler<AnyEvent['type']>;
 
 export type Handled = { outcome: Outcome; log: Logger; processing?: Processing };
 
@@ -78,48 +71,12 @@ async function prepare(message: Message, context: HandleContext): Promise<Prepar
   }
 }
 
-function failureOutcome(error: unknown): Outcome {
-  if (error instanceof InvalidEventError || error instanceof PermanentError) {
-    return { kind: 'dead', reason: reasonOf(error) };
-  }
-  if (error instanceof RetryLaterError) return { kind: 'retry', error, delaySeconds: error.delaySeconds };
-  return { kind: 'retry', error };
-}
+export type Ready = Extract<Prepared, { event: AnyEvent }>;
+/** A message for a handler that runs inside the inbox transaction. */
+type InTransaction = Ready & { handler: Handler<AnyEvent['type']> | BatchHandler<AnyEvent['type']> };
+export type Effect = Ready & { handler: EffectHandler<AnyEvent['type']> };
 
-type Ready = Extract<Prepared, { event: AnyEvent }>;
-
-// Advances each subject's stored sequence to the group's newest, in one statement; the rows
-// it returns are the subjects that moved, with their new sequence. Sorted, so concurrent
-// transactions lock rows in the same order; the row lock orders same-subject handlers.
-const ADVANCE_SUBJECTS = `
-  WITH incoming AS (
-    SELECT source, subject, max(sequence) AS sequence
-    FROM unnest($2::text[], $3::text[], $4::integer[]) AS e(source, subject, sequence)
-    GROUP BY source, subject ORDER BY source, subject
-  )
-  INSERT INTO subject_versions AS v (consumer, source, subject, sequence)
-  SELECT $1, source, subject, sequence FROM incoming
-  ON CONFLICT (consumer, source, subject) DO UPDATE SET sequence = excluded.sequence
-  WHERE v.sequence < excluded.sequence
-  RETURNING source, subject, sequence`;
-
-const subjectKey = (event: AnyEvent) => `${event.source}\u0000${event.subject}`;
-
-/** The events (of those given) that are not older than what this consumer already applied. */
-async function freshEvents(tx: Queryable, service: string, events: readonly AnyEvent[]): Promise<Set<AnyEvent>> {
-  const sequenced = events.filter((event) => event.sequence !== undefined);
-  const fresh = new Set(events.filter((event) => event.sequence === undefined));
-  if (sequenced.length === 0) return fresh;
-  const advanced = await tx.query<{ source: string; subject: string; sequence: number }>(ADVANCE_SUBJECTS, [
-    service,
-    sequenced.map((event) => event.source),
-    sequenced.map((event) => event.subject),
-    sequenced.map((event) => event.sequence),
-  ]);
-  const newest = new Map(advanced.map((row) => [`${row.source}\u0000${row.subject}`, row.sequence]));
-  for (const event of sequenced) if (newest.get(subjectKey(event)) === event.sequence) fresh.add(event);
-  return fresh;
-}
+const isEffect = (item: Ready): item is Effect => typeof item.handler === 'object' && 'work' in item.handler;
 
 /**
  * Records each event in the inbox and runs its handler, all in one transaction, so the
@@ -127,7 +84,7 @@ async function freshEvents(tx: Queryable, service: string, events: readonly AnyE
  * event, whether it was a duplicate (already in the inbox: the handler did not run). With
  * `latest` ordering a stale event counts as handled: recorded, acknowledged, not applied.
  */
-async function runInTransaction(ready: readonly Ready[], context: HandleContext): Promise<boolean[]> {
+async function runInTransaction(ready: readonly InTransaction[], context: HandleContext): Promise<boolean[]> {
   const duplicates = await context.db.transaction(async (tx) => {
     // One statement records the whole group; the ids it returns are the events seen for the first time.
     const inserted = await tx.query<{ event_id: string }>(
@@ -163,7 +120,7 @@ async function runInTransaction(ready: readonly Ready[], context: HandleContext)
   return duplicates;
 }
 
-async function runOne(item: Ready, context: HandleContext): Promise<Handled> {
+async function runOne(item: InTransaction, context: HandleContext): Promise<Handled> {
   try {
     const [duplicate = false] = await runInTransaction([item], context);
     if (duplicate) item.log.info('duplicate delivery acknowledged without running the handler');
@@ -177,13 +134,22 @@ async function runOne(item: Ready, context: HandleContext): Promise<Handled> {
  * Handles a group of messages in one transaction: one commit instead of one per message,
  * which is most of a consumer's cost on PGlite. When any handler fails, the group's
  * transaction rolls back and each message runs alone, so only the failing one is retried.
- * Nothing here throws.
+ * Messages for effect handlers run beside the group, each claimed, worked and recorded on
+ * its own (effect.ts). Nothing here throws.
  */
 export async function handleMessages(messages: readonly Message[], context: HandleContext): Promise<Handled[]> {
   const prepared = await Promise.all(messages.map((message) => prepare(message, context)));
-  const ready = prepared.filter((item): item is Ready => 'event' in item);
   const results = new Map<Message, Handled>();
   for (const item of prepared) if ('outcome' in item) results.set(item.message, item);
+  const effects = prepared.filter((item): item is Effect => 'event' in item && isEffect(item));
+  const ready = prepared.filter((item): item is InTransaction => 'event' in item && !isEffect(item));
+  // Effect handlers never share a transaction: each claims, works and records on its own.
+  const effectsDone = Promise.all(
+    effects.map(async (item) => {
+      const outcome = await item.processing.within(() => runEffect(item, context));
+      results.set(item.message, { outcome, log: item.log, processing: item.processing });
+    }),
+  );
 
   let grouped: boolean[] | undefined;
   if (ready.length > 1) grouped = await runInTransaction(ready, context).catch(() => undefined);
@@ -196,5 +162,6 @@ export async function handleMessages(messages: readonly Message[], context: Hand
       results.set(item.message, { outcome: { kind: 'ack', duplicate }, log: item.log, processing: item.processing });
     }
   }
+  await effectsDone;
   return messages.map((message) => results.get(message) as Handled);
 }

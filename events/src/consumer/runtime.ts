@@ -10,7 +10,8 @@ import {
 import type { Db, Logger } from '@taskoverflow/platform';
 import { consumerTelemetry, type Processing } from '../telemetry/consumer.ts';
 import { backoffSeconds } from './backoff.ts';
-import { type Handled, handleMessages, type Ordering, type Outcome, receiveCountOf } from './handle-message.ts';
+import { type Handled, handleMessages, type Ordering } from './handle-message.ts';
+import { type Outcome, receiveCountOf } from './outcome.ts';
 import { createQueueBatchers } from './queue-batchers.ts';
 import { type QueueInfo, readQueueInfo } from './queue-info.ts';
 import type { Handlers } from './types.ts';
@@ -38,7 +39,7 @@ export interface ConsumerOptions {
   /**
    * Messages handled in one database transaction (default 1). Above 1, a received batch
    * commits once instead of once per message — several times the throughput on PGlite — but
-   * its messages run one after another: keep 1 for handlers that wait on the network.
+   * its messages run one after another. Effect handlers (ADR 0072) never join a group.
    */
   transactionBatchSize?: number;
   /** Default `latest`: an event older (by `sequence`) than one applied for its subject is not handled. */

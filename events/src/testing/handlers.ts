@@ -1,6 +1,7 @@
 import type { Db, Logger } from '@taskoverflow/platform';
 import { createLogger } from '@taskoverflow/platform';
-import { handleMessages, type Ordering, type Outcome } from '../consumer/handle-message.ts';
+import { handleMessages, type Ordering } from '../consumer/handle-message.ts';
+import type { Outcome } from '../consumer/outcome.ts';
 import type { Handlers } from '../consumer/types.ts';
 import type { AnyEvent, CloudEvent } from '../envelope.ts';
 import { consumerTelemetry } from '../telemetry/consumer.ts';
@@ -52,7 +53,10 @@ export async function runHandlers(
 
 export interface SpiedCall {
   event: AnyEvent;
-  /** `handled`: the handler returned (its transaction may still roll back); `failed`: it threw. */
+  /**
+   * `handled`: the handler (an effect handler's work) returned — its transaction may still roll
+   * back; `failed`: it threw.
+   */
   result: 'handled' | 'failed';
   error?: unknown;
 }
@@ -63,26 +67,34 @@ export interface SpiedCall {
  */
 export function handlerSpy(handlers: Handlers) {
   const calls: SpiedCall[] = [];
-  const record = async (events: AnyEvent[], run: () => Promise<void>) => {
+  const record = async <R>(events: AnyEvent[], run: () => Promise<R>) => {
     try {
-      await run();
+      const result = await run();
       for (const event of events) calls.push({ event, result: 'handled' });
+      return result;
     } catch (error) {
       for (const event of events) calls.push({ event, result: 'failed', error });
       throw error;
     }
   };
+  type Call<A, R> = (arg: A, context: never) => Promise<R>;
   const wrapped: Record<string, unknown> = {};
   for (const [type, handler] of Object.entries(handlers) as [string, Handlers[keyof Handlers]][]) {
     if (!handler) continue;
-    wrapped[type] =
-      typeof handler === 'function'
-        ? (event: AnyEvent, context: never) =>
-            record([event], () => (handler as (e: AnyEvent, c: never) => Promise<void>)(event, context))
-        : {
-            batch: (events: AnyEvent[], context: never) =>
-              record(events, () => (handler.batch as (e: AnyEvent[], c: never) => Promise<void>)(events, context)),
-          };
+    if (typeof handler === 'function') {
+      const call = handler as Call<AnyEvent, void>;
+      wrapped[type] = (event: AnyEvent, context: never) => record([event], () => call(event, context));
+    } else if ('batch' in handler) {
+      const batch = handler.batch as Call<AnyEvent[], void>;
+      wrapped[type] = { batch: (events: AnyEvent[], context: never) => record(events, () => batch(events, context)) };
+    } else {
+      // An effect handler is seen when its work runs (a redelivery of a claimed event works again).
+      const work = handler.work as Call<AnyEvent, unknown>;
+      wrapped[type] = {
+        ...handler,
+        work: (event: AnyEvent, context: never) => record([event], () => work(event, context)),
+      };
+    }
   }
   return {
     handlers: wrapped as Handlers,

@@ -4,7 +4,6 @@ import { notificationRouters } from './app.ts';
 import { notificationEnvSchema } from './config.ts';
 import { deliverToWebhooks } from './delivery/deliver-event.ts';
 import { notificationHandlers } from './delivery/handlers.ts';
-import { deliveryLedger } from './delivery/ledger.ts';
 import { postWebhook } from './delivery/send.ts';
 import { notificationMigrations } from './migrations.ts';
 
@@ -18,9 +17,8 @@ export const notificationService = {
       allowHttp: config.NOTIFICATION_ALLOW_HTTP_TARGETS,
     };
     if (policy.allowPrivate) log.warn('NOTIFICATION_ALLOW_PRIVATE_TARGETS is on: webhooks may reach private addresses');
-    const ledger = deliveryLedger(db, log);
     const deliver = deliverToWebhooks({
-      ledger,
+      db,
       send: postWebhook,
       policy,
       timeoutMs: config.NOTIFICATION_DELIVERY_TIMEOUT_MS,
@@ -29,7 +27,6 @@ export const notificationService = {
     return {
       handlers: notificationHandlers(deliver),
       routers: notificationRouters({ db, policy, access }),
-      stop: () => ledger.settled(),
     };
   },
 } satisfies ServiceDefinition<typeof notificationEnvSchema>;

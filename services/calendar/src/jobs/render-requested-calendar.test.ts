@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { type CloudEvent, makeEvent, type Todo } from '@taskoverflow/events';
+import { runHandlers, waitFor } from '@taskoverflow/events/testing';
 import { createLogger } from '@taskoverflow/platform';
 import { openTestDb, type TestDb } from '@taskoverflow/platform/testing';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
@@ -40,14 +41,17 @@ describe('renderRequestedCalendar', () => {
   let s3: S3Client;
   let test: TestDb;
 
-  before(async () => {
-    server = await startFauxqs({ port: 0, logger: false });
-    s3 = new S3Client({
+  const s3Client = () =>
+    new S3Client({
       endpoint: server.address,
       region: 'us-east-1',
       forcePathStyle: true,
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     });
+
+  before(async () => {
+    server = await startFauxqs({ port: 0, logger: false });
+    s3 = s3Client();
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     test = await openTestDb('calendar', calendarMigrations);
   });
@@ -56,16 +60,23 @@ describe('renderRequestedCalendar', () => {
     await server.stop();
     await test.drop();
   });
-  beforeEach(() => test.db.exec('TRUNCATE outbox'));
+  beforeEach(() => test.db.exec('TRUNCATE outbox, inbox'));
 
-  const handle = (event: CloudEvent<'CalendarRequested'>, receiveCount = 1, bucket = BUCKET, partBytes?: number) =>
-    test.db.transaction((tx) =>
-      renderRequestedCalendar({ s3, bucket, maxReceiveCount: 5, ...(partBytes ? { partBytes } : {}) })(event, {
-        tx,
-        log,
-        receiveCount,
-      }),
-    );
+  /** Runs the handler through the consumer runtime; what the delivery came to. */
+  const handle = async (
+    event: CloudEvent<'CalendarRequested'>,
+    receiveCount = 1,
+    bucket = BUCKET,
+    options: { partBytes?: number; client?: S3Client } = {},
+  ) => {
+    const handler = renderRequestedCalendar({ s3: options.client ?? s3, bucket, maxReceiveCount: 5, ...options });
+    const [outcome] = await runHandlers(test.db, { CalendarRequested: handler }, [event], {
+      service: 'calendar',
+      log,
+      receiveCount,
+    });
+    return outcome;
+  };
   const outbox = () => test.db.query<OutboxRow>('SELECT * FROM outbox ORDER BY position');
   const download = async (key: string) => {
     const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
@@ -76,8 +87,9 @@ describe('renderRequestedCalendar', () => {
     const jobId = randomUUID();
     const event = requested({ jobId, todos: todos(20) });
 
-    await handle(event);
+    const outcome = await handle(event);
 
+    assert.deepEqual(outcome, { kind: 'ack', duplicate: false });
     const rows = await outbox();
     assert.deepEqual(
       rows.map((row) => row.type),
@@ -104,7 +116,7 @@ describe('renderRequestedCalendar', () => {
     const jobId = randomUUID();
     const many = todos(20_000);
 
-    await handle(requested({ jobId, todos: many }), 1, BUCKET, 5 * 1024 * 1024);
+    await handle(requested({ jobId, todos: many }), 1, BUCKET, { partBytes: 5 * 1024 * 1024 });
 
     const generated = (await outbox())[1]?.data;
     const stored = await download(calendarObjectKey(jobId));
@@ -114,12 +126,45 @@ describe('renderRequestedCalendar', () => {
     assert.equal(stored.text.split('BEGIN:VEVENT').length - 1, 18_000);
   });
 
-  it('when storing fails before the last delivery, then it throws and publishes nothing', async () => {
+  it('when storing fails before the last delivery, then it is retried and only Started is published', async () => {
     const event = requested({ jobId: randomUUID(), todos: todos(3) });
 
-    await assert.rejects(handle(event, 1, 'no-such-bucket'));
+    const outcome = await handle(event, 1, 'no-such-bucket');
 
-    assert.deepEqual(await outbox(), []);
+    assert.equal(outcome?.kind, 'retry');
+    assert.deepEqual(
+      (await outbox()).map((row) => row.type),
+      ['CalendarStarted'],
+    );
+  });
+
+  it('when the upload is slow, then Started is committed before it ends and Generated after', async () => {
+    const jobId = randomUUID();
+    const held = Promise.withResolvers<void>();
+    let uploading = false;
+    const slowS3 = s3Client();
+    slowS3.middlewareStack.add(
+      (next) => async (args) => {
+        uploading = true;
+        await held.promise;
+        return next(args);
+      },
+      { step: 'initialize', name: 'holdUpload' },
+    );
+
+    const handling = handle(requested({ jobId, todos: todos(5) }), 1, BUCKET, { client: slowS3 });
+    await waitFor(() => uploading, { what: 'the upload to start' });
+    const whileUploading = (await outbox()).map((row) => row.type);
+    held.resolve();
+    const outcome = await handling;
+
+    assert.deepEqual(whileUploading, ['CalendarStarted'], 'Started is visible while the upload runs');
+    assert.deepEqual(outcome, { kind: 'ack', duplicate: false });
+    assert.deepEqual(
+      (await outbox()).map((row) => row.type),
+      ['CalendarStarted', 'CalendarGenerated'],
+    );
+    slowS3.destroy();
   });
 
   it('when storing fails on the last delivery, then CalendarFailed is published instead of retrying', async () => {

@@ -16,7 +16,6 @@ import { newSigningSecret } from '../webhooks/secret.ts';
 import { webhookStore } from '../webhooks/store.ts';
 import { deliverToWebhooks } from './deliver-event.ts';
 import { notificationHandlers } from './handlers.ts';
-import { type DeliveryLedger, deliveryLedger } from './ledger.ts';
 import { postWebhook } from './send.ts';
 
 const log = createLogger('notification-test', process.env.TEST_LOG_LEVEL ?? 'silent');
@@ -28,7 +27,6 @@ describe(`notification: events from its queue reach webhooks (fauxqs, ${testDriv
   let aws: AwsClients;
   let test: TestDb;
   let receiver: Receiver;
-  let ledger: DeliveryLedger;
   let applied: AppliedTopology;
   let consumer: { stop(): Promise<void> };
 
@@ -45,9 +43,8 @@ describe(`notification: events from its queue reach webhooks (fauxqs, ${testDriv
     // A topology of its own per test, so no test sees another's messages.
     applied = await applyTopology(aws, buildTopology([manifest], `n${Date.now().toString(36)}`));
     receiver = await startReceiver();
-    ledger = deliveryLedger(test.db, log);
     const deliver = deliverToWebhooks({
-      ledger,
+      db: test.db,
       send: postWebhook,
       policy: { allowPrivate: true },
       timeoutMs: 2000,
@@ -66,7 +63,6 @@ describe(`notification: events from its queue reach webhooks (fauxqs, ${testDriv
   });
   afterEach(async () => {
     await consumer.stop();
-    await ledger.settled();
     await receiver.close();
   });
 

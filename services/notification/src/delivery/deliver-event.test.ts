@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { CloudEvent } from '@taskoverflow/events';
 import { RetryLaterError } from '@taskoverflow/events';
+import { runHandlers } from '@taskoverflow/events/testing';
 import { createLogger, type Db } from '@taskoverflow/platform';
 import { openTestDb, type TestDb, testDriver } from '@taskoverflow/platform/testing';
 import { Webhook } from 'standardwebhooks';
@@ -11,7 +12,7 @@ import { newSigningSecret } from '../webhooks/secret.ts';
 import { webhookStore } from '../webhooks/store.ts';
 import { type DeliveryDeps, deliverToWebhooks } from './deliver-event.ts';
 import { notificationHandlers } from './handlers.ts';
-import { DISABLE_AFTER_DAYS, deliveryLedger } from './ledger.ts';
+import { DISABLE_AFTER_DAYS } from './progress.ts';
 import { postWebhook } from './send.ts';
 
 const log = createLogger('notification-test', process.env.TEST_LOG_LEVEL ?? 'silent');
@@ -42,7 +43,7 @@ describe(`notification: delivering events to webhooks (${testDriver})`, () => {
     receiver = await startReceiver();
     clock = new Date('2026-11-25T12:00:00Z');
     deps = {
-      ledger: deliveryLedger(db, log),
+      db,
       send: postWebhook,
       policy: { allowPrivate: true },
       timeoutMs: 2000,
@@ -50,10 +51,7 @@ describe(`notification: delivering events to webhooks (${testDriver})`, () => {
       now: () => clock,
     };
   });
-  afterEach(async () => {
-    await receiver.close();
-    await deps.ledger.settled();
-  });
+  afterEach(() => receiver.close());
 
   const register = async (path: string, events = ['TodoCreated'], url = receiver.url(path)) => {
     const secret = newSigningSecret();
@@ -61,17 +59,15 @@ describe(`notification: delivering events to webhooks (${testDriver})`, () => {
     return { id: webhook.id, secret };
   };
 
-  /** Runs the handler the way the consumer runtime does: inside one transaction. */
+  /** Runs the handler through the consumer runtime; the RetryLaterError when the event is not done. */
   const handle = async (event: CloudEvent) => {
-    try {
-      await db.transaction((tx) => deliverToWebhooks(deps)(event, { tx, log, receiveCount: 1 }));
-      return undefined;
-    } catch (error) {
-      if (error instanceof RetryLaterError) return error;
-      throw error;
-    } finally {
-      await deps.ledger.settled();
-    }
+    const [outcome] = await runHandlers(db, notificationHandlers(deliverToWebhooks(deps)), [event], {
+      service: 'notification',
+      log,
+    });
+    if (outcome?.kind === 'ack') return undefined;
+    if (outcome?.kind === 'retry' && outcome.error instanceof RetryLaterError) return outcome.error;
+    throw new Error(`unexpected outcome ${JSON.stringify(outcome)}`);
   };
 
   const deliveries = () =>
@@ -295,6 +291,26 @@ describe(`notification: delivering events to webhooks (${testDriver})`, () => {
     const slowRow = await deliveryOf(slow.id);
     assert.equal(slowRow?.status, 'pending');
     assert.equal(slowRow?.last_error, 'timed out after 400 ms');
+  });
+
+  it('when an endpoint hangs, then no transaction is held meanwhile: the event is claimed and the database answers', async () => {
+    deps.timeoutMs = 3000;
+    await register('/slow');
+    receiver.reply = () => 'hang';
+    const event = todoCreated();
+    let finished = false;
+
+    const handling = handle(event).finally(() => {
+      finished = true;
+    });
+    await receiver.waitFor(1);
+    const inbox = await db.query<{ processed_at: Date | null }>('SELECT processed_at FROM inbox WHERE event_id = $1', [
+      event.id,
+    ]);
+
+    assert.equal(finished, false, 'the database answered while the delivery was still waiting');
+    assert.deepEqual(inbox, [{ processed_at: null }], 'the claim was committed before the POST');
+    assert.ok((await handling) instanceof RetryLaterError);
   });
 
   it('when private targets are not allowed, then a webhook pointing at this machine is never called at delivery time', async () => {

@@ -1,15 +1,14 @@
-import type { CloudEvent, EventType, Handler } from '@taskoverflow/events';
-import { RetryLaterError } from '@taskoverflow/events';
-import type { Logger } from '@taskoverflow/platform';
+import type { CloudEvent, EffectHandler, EventType } from '@taskoverflow/events';
+import type { Logger, Queryable } from '@taskoverflow/platform';
 import { Webhook } from 'standardwebhooks';
-import type { DeliveryLedger, DeliveryState } from './ledger.ts';
-import { saveDeliveries } from './ledger.ts';
+import { type DeliveryState, saveDeliveries } from './progress.ts';
 import { type RetrySchedule, retryDelay } from './schedule.ts';
 import type { WebhookRequest, WebhookResponse } from './send.ts';
 import type { TargetPolicy } from './target-guard.ts';
 
 export interface DeliveryDeps {
-  ledger: DeliveryLedger;
+  /** The service's database, read outside any transaction while endpoints are called. */
+  db: Queryable;
   send: (request: WebhookRequest) => Promise<WebhookResponse>;
   policy: TargetPolicy;
   timeoutMs: number;
@@ -49,35 +48,36 @@ export function webhookPayload(event: CloudEvent): string {
 }
 
 /**
- * The handler for every event this service consumes: POSTs the event to each matching
- * webhook that still needs it, all at once. When some remain pending it throws
- * RetryLaterError so the queue brings the message back when the earliest is due.
+ * The handler for every event this service consumes, an effect handler: with no transaction
+ * open it POSTs the event to each matching webhook that still needs it, all at once; the
+ * runtime then records the attempts with the inbox row. While some remain pending the event
+ * is not done: the attempts are recorded as progress and the queue brings the message back
+ * when the earliest is due.
  */
-export function deliverToWebhooks(deps: DeliveryDeps): Handler<EventType> {
-  return async (event, { tx, log }) => {
-    const now = deps.now?.() ?? new Date();
-    const open = (await tx.query<Target>(TARGETS, [event.id, event.type, now])).filter(
-      (t) => t.status !== 'succeeded' && t.status !== 'failed',
-    );
-    const isDue = (t: Target) => !t.next_attempt_at || t.next_attempt_at.getTime() <= now.getTime() + DUE_SLACK_MS;
-    const body = webhookPayload(event);
-    const states = await Promise.all(open.filter(isDue).map((target) => attempt(deps, event, body, target, now)));
-    for (const state of states) logAttempt(log, state);
+export function deliverToWebhooks(deps: DeliveryDeps): EffectHandler<EventType> {
+  return {
+    async work(event, { log }) {
+      const now = deps.now?.() ?? new Date();
+      const open = (await deps.db.query<Target>(TARGETS, [event.id, event.type, now])).filter(
+        (t) => t.status !== 'succeeded' && t.status !== 'failed',
+      );
+      const isDue = (t: Target) => !t.next_attempt_at || t.next_attempt_at.getTime() <= now.getTime() + DUE_SLACK_MS;
+      const body = webhookPayload(event);
+      const states = await Promise.all(open.filter(isDue).map((target) => attempt(deps, event, body, target, now)));
+      for (const state of states) logAttempt(log, state);
 
-    const waitingUntil = [
-      ...states.flatMap((state) => (state.nextAttemptAt ? [state.nextAttemptAt] : [])),
-      ...open
-        .filter((target) => !isDue(target))
-        .flatMap((target) => (target.next_attempt_at ? [target.next_attempt_at] : [])),
-    ].map((date) => date.getTime());
-    if (waitingUntil.length === 0) {
-      // Everything is final: the states commit together with the inbox row.
-      await saveDeliveries(tx, states);
-      return;
-    }
-    deps.ledger.recordLater(states);
-    const delaySeconds = Math.max(1, Math.ceil((Math.min(...waitingUntil) - now.getTime()) / 1000));
-    throw new RetryLaterError(`${waitingUntil.length} webhook deliveries pending`, delaySeconds);
+      const waitingUntil = [
+        ...states.flatMap((state) => (state.nextAttemptAt ? [state.nextAttemptAt] : [])),
+        ...open
+          .filter((target) => !isDue(target))
+          .flatMap((target) => (target.next_attempt_at ? [target.next_attempt_at] : [])),
+      ].map((date) => date.getTime());
+      // No attempt (no webhook wants the event): nothing to record but the event done.
+      const attempted = states.length ? { record: (tx: Queryable) => saveDeliveries(tx, states) } : {};
+      if (waitingUntil.length === 0) return attempted;
+      const seconds = Math.max(1, Math.ceil((Math.min(...waitingUntil) - now.getTime()) / 1000));
+      return { ...attempted, retryLater: { seconds, reason: `${waitingUntil.length} webhook deliveries pending` } };
+    },
   };
 }
 

@@ -1,10 +1,10 @@
-import type { EventType, Handler, Handlers } from '@taskoverflow/events';
+import type { EffectHandler, EventType, Handlers } from '@taskoverflow/events';
 
 /**
  * Every event type in the manifest's `consumes` is delivered the same way. Listed one by
  * one (not derived) so the type checker sees the map; a test keeps it equal to the manifest.
  */
-export function notificationHandlers(deliver: Handler<EventType>): Handlers {
+export function notificationHandlers(deliver: EffectHandler<EventType>): Handlers {
   return {
     TodoCreated: deliver,
     TodoUpdated: deliver,

@@ -8,7 +8,7 @@ import { openApiViolations } from '@taskoverflow/platform/http/openapi-contract'
 import { openTestDb, type TestDb, testDriver } from '@taskoverflow/platform/testing';
 import manifest from '../../service.ts';
 import { notificationRouters } from '../app.ts';
-import { saveDeliveries } from '../delivery/ledger.ts';
+import { saveDeliveries } from '../delivery/progress.ts';
 import { notificationMigrations } from '../migrations.ts';
 import { call as callUnchecked } from '../test-support.ts';
 

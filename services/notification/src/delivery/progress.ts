@@ -1,4 +1,4 @@
-import type { Db, Logger, Queryable } from '@taskoverflow/platform';
+import type { Queryable } from '@taskoverflow/platform';
 
 /** The state of one (event, webhook) delivery after an attempt. */
 export interface DeliveryState {
@@ -42,6 +42,7 @@ const HEALTH = `
   WHERE id = $1 AND disabled_at IS NULL AND CASE WHEN $2::text = 'succeeded' THEN failing_since IS NOT NULL
     ELSE failing_since IS NULL OR failing_since <= $3::timestamptz - make_interval(days => $4) END`;
 
+/** Writes attempts' outcomes in the transaction that also records the event in the inbox. */
 export async function saveDeliveries(target: Queryable, states: readonly DeliveryState[]): Promise<void> {
   for (const state of states) {
     await target.query(HEALTH, [state.webhookId, state.status, state.lastAttemptAt, DISABLE_AFTER_DAYS]);
@@ -60,29 +61,3 @@ export async function saveDeliveries(target: Queryable, states: readonly Deliver
     ]);
   }
 }
-
-/**
- * Records delivery progress outside the consumer's transaction. When deliveries remain
- * pending the handler throws to have the message retried, which rolls that transaction
- * back; progress written here survives it. The write is started, not awaited: with PGlite
- * the open transaction holds the only connection, so it runs right after the rollback
- * (with PostgreSQL, at once on another connection). Losing it in a crash only means those
- * deliveries are attempted again, with the same webhook-id so receivers can de-duplicate.
- */
-export function deliveryLedger(db: Db, log: Logger) {
-  const inFlight = new Set<Promise<void>>();
-  return {
-    recordLater(states: readonly DeliveryState[]): void {
-      const write = saveDeliveries(db, states)
-        .catch((error: unknown) => log.error({ err: error }, 'could not record delivery progress'))
-        .finally(() => inFlight.delete(write));
-      inFlight.add(write);
-    },
-    /** Resolves once every progress write started so far has finished (shutdown, tests). */
-    async settled(): Promise<void> {
-      await Promise.all([...inFlight]);
-    },
-  };
-}
-
-export type DeliveryLedger = ReturnType<typeof deliveryLedger>;
