@@ -29,7 +29,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'bench-events-'));
 const printTo = (name: string) => (line: string) => process.stderr.write(`${name} | ${line}\n`);
 const countRequests = new URL('./count-requests.ts', import.meta.url).pathname;
 const [postgres, emulator] = await Promise.all([
-  startDependency('postgres', { dataDir, port: await getPort({ port: 6432 }) }, printTo('postgres')),
+  startDependency('postgres', { dataDir, port: await getPort() }, printTo('postgres')),
   startDependency(
     'emulator',
     { dataDir, port: 0, env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${countRequests}` } },
