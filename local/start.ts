@@ -14,6 +14,7 @@ import { bootstrapLocalAuth } from '@taskoverflow/platform/auth';
 import getPort, { portNumbers } from 'get-port';
 import { z } from 'zod';
 import { watchBacklog } from './backlog.ts';
+import { type DependencySettings, StartError, startDependency } from './dependencies.ts';
 import { createGateway } from './gateway.ts';
 import { waitUntilHealthy } from './health.ts';
 import { DataDirInUse, lockDataDir } from './lock.ts';
@@ -63,9 +64,6 @@ const log = createLogger('local', config.LOG_LEVEL, { write: print('local', 7) }
 const root = resolve(new URL(repoRoot).pathname);
 const dataDir = resolve(config.DATA_DIR);
 
-/** A start-up problem the user can fix; printed as one line, without a stack. */
-class StartError extends Error {}
-
 const lock = await lockDataDir(dataDir).catch((error: unknown) => {
   if (!(error instanceof DataDirInUse)) throw error;
   console.error(error.message);
@@ -102,33 +100,27 @@ function supervise(name: string, start: () => Promise<ChildHandle>, onStarted?: 
 }
 
 /**
- * Starts a process the services depend on (emulator, PostgreSQL) and returns its URL once it
- * reports ready. `env` gets the URL of the previous run, so a restarted one keeps its port.
+ * Starts a process the services depend on (emulator, PostgreSQL), supervised, and returns its
+ * URL once it reports ready. A restarted one keeps the port of the previous run.
  */
-async function startDependency(
+async function startSupervised(
   name: 'emulator' | 'postgres',
   index: number,
-  env: (previousUrl?: string) => NodeJS.ProcessEnv,
+  settings: (previousPort?: number) => DependencySettings,
 ): Promise<string> {
   let url: string | undefined;
   await supervise(name, async () => {
-    const handle = startChild(
+    const started = await startDependency(
       name,
-      `local/${name}.ts`,
-      root,
-      { ...process.env, ...env(url) },
+      settings(url ? Number(new URL(url).port) : undefined),
       print(name, index),
       (message) => log.info({ process: name }, message),
     );
-    const report = await handle.ready;
-    if (report.type !== 'ready' || !report.url) throw new StartError(report.message ?? `${name} failed to start`);
-    url = report.url;
-    return handle;
+    url = started.url;
+    return started.handle;
   });
   return url ?? '';
 }
-
-const portOf = (url: string | undefined) => (url ? new URL(url).port : undefined);
 
 async function stop(code: number): Promise<never> {
   stopping = true;
@@ -180,15 +172,15 @@ try {
   const postgresPort = config.DATABASE_URL || config.POSTGRES_PORT ? 0 : await getPort({ port: 6432 });
   const [databaseUrl, endpoint] = await Promise.all([
     config.DATABASE_URL ??
-      startDependency('postgres', 5, (previous) => ({
-        POSTGRES_DATA_DIR: `${dataDir}/postgres`,
-        POSTGRES_PORT: portOf(previous) ?? String(config.POSTGRES_PORT || postgresPort),
+      startSupervised('postgres', 5, (previousPort) => ({
+        dataDir,
+        port: previousPort ?? (config.POSTGRES_PORT || postgresPort),
       })),
     config.AWS_ENDPOINT_URL ??
-      startDependency('emulator', 6, (previous) => ({
-        FAUXQS_PORT: portOf(previous) ?? String(config.FAUXQS_PORT),
-        FAUXQS_DATA_DIR: `${dataDir}/fauxqs`,
-        HOST: config.HOST,
+      startSupervised('emulator', 6, (previousPort) => ({
+        dataDir,
+        port: previousPort ?? config.FAUXQS_PORT,
+        host: config.HOST,
       })),
   ]);
   const awsEnv = { AWS_ENDPOINT_URL: endpoint, AWS_REGION: config.AWS_REGION };

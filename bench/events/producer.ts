@@ -1,5 +1,5 @@
-// The bench producer: events committed to a PGlite outbox at a given rate, published by
-// the real outbox relay.
+// The bench producer: events committed to its outbox (its database on the bench's
+// PostgreSQL) at a given rate, published by the real outbox relay.
 
 import { startOutboxRelay } from '@taskoverflow/events';
 import { awsClients } from '@taskoverflow/events/aws';
@@ -7,11 +7,7 @@ import { outboxMigrations } from '@taskoverflow/events/migrations';
 import { createLogger, openServiceDb } from '@taskoverflow/platform';
 
 const log = createLogger('producer', 'warn');
-const settings = {
-  DATA_DIR: process.env.BENCH_DIR ?? '',
-  DATABASE_URL: process.env.BENCH_DATABASE_URL,
-  DB_POOL_SIZE: 4,
-};
+const settings = { DATA_DIR: '', DATABASE_URL: process.env.DATABASE_URL, DB_POOL_SIZE: 4 };
 const db = await openServiceDb('producer', settings, [outboxMigrations], log);
 const relay = await startOutboxRelay({
   db,
@@ -70,9 +66,6 @@ process.on('message', async (message: { cmd: string; rate?: number; seconds?: nu
     process.send?.({ sent: await load(message.rate ?? 50, message.seconds ?? 10) });
   } else if (message.cmd === 'blast') {
     process.send?.({ sent: await blast(message.count ?? 10_000) });
-  } else if (message.cmd === 'cpu') {
-    const cpu = process.cpuUsage();
-    process.send?.({ cpuMs: (cpu.user + cpu.system) / 1000 });
   } else if (message.cmd === 'stop') {
     await relay.stop();
     await db.close();

@@ -1,43 +1,51 @@
 // bench/events: commit → consumer latency at 50 and 500 events/s, sustained throughput
 // through 3 subscribers, the ceiling, AWS API requests per delivered event and the CPU each
-// role spends per event — on the embedded stack (fauxqs in-process, PGlite, the real relay
-// and three copies of the audit service's consumer).
+// process spends per event — on the stack `npm start` runs: one embedded PostgreSQL (a
+// database per process) and the emulator (fauxqs, with its data dir) in processes of their
+// own, started as the runner starts them; the real relay and three copies of the audit
+// service's consumer.
 // Prints JSON. Env: BENCH_SECONDS (30), BENCH_IDLE_SECONDS (60), BENCH_BLAST (20000);
-// BENCH_DATABASE_URL=postgres://… puts the services' databases on that PostgreSQL server
-// (throwaway databases, dropped afterwards) instead of PGlite; BENCH_HANDLER=inbox-only runs
-// the subscribers without audit's append, to see the backbone's own cost.
+// BENCH_HANDLER=inbox-only runs the subscribers without audit's append, to see the backbone's
+// own cost; BENCH_NODE_ARGS (e.g. --cpu-prof) for the producer and subscribers.
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { awsClients } from '@taskoverflow/events/aws';
 import { defineService } from '@taskoverflow/events/manifest';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { applyTopology } from '@taskoverflow/events/topology-apply';
-import pg from 'pg';
-import { startCountingEmulator } from './counting-emulator.ts';
+import getPort from 'get-port';
+import { startDependency } from '../../local/dependencies.ts';
+import { cpuByRole } from '../stack/processes.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
 const idleSeconds = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
 const blastCount = Number(process.env.BENCH_BLAST ?? 20_000);
 const subscriberNames = ['sub-a', 'sub-b', 'sub-c'];
-const serverUrl = process.env.BENCH_DATABASE_URL;
-const databaseBase = serverUrl ? `bench_${Date.now().toString(36)}` : undefined;
-const databaseUrl =
-  serverUrl && databaseBase ? Object.assign(new URL(serverUrl), { pathname: `/${databaseBase}` }).toString() : '';
 
-const dir = mkdtempSync(join(tmpdir(), 'bench-events-'));
-const counter = await startCountingEmulator();
-const env = { AWS_ENDPOINT_URL: counter.url, AWS_REGION: 'us-east-1' };
+const dataDir = mkdtempSync(join(tmpdir(), 'bench-events-'));
+const printTo = (name: string) => (line: string) => process.stderr.write(`${name} | ${line}\n`);
+const countRequests = new URL('./count-requests.ts', import.meta.url).pathname;
+const [postgres, emulator] = await Promise.all([
+  startDependency('postgres', { dataDir, port: await getPort() }, printTo('postgres')),
+  startDependency(
+    'emulator',
+    { dataDir, port: 0, env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${countRequests}` } },
+    printTo('emulator'),
+  ),
+]);
+const env = { AWS_ENDPOINT_URL: emulator.url, AWS_REGION: 'us-east-1', DATABASE_URL: postgres.url };
 const manifests = subscriberNames.map((name) =>
   defineService({ name, description: 'bench subscriber', consumes: ['TodoCreated'], publishes: [] }),
 );
 const topology = await applyTopology(awsClients(env), buildTopology(manifests, 'bench'));
 
-function child(script: string, extra: Record<string, string>): Promise<ChildProcess> {
-  const proc = fork(new URL(script, import.meta.url).pathname, {
-    env: { ...process.env, ...env, BENCH_DIR: dir, BENCH_DATABASE_URL: databaseUrl, ...extra },
+/** Starts a bench process; its first argument names it in the CPU figures. */
+function child(script: string, name: string, extra: Record<string, string>): Promise<ChildProcess> {
+  const proc = fork(new URL(script, import.meta.url).pathname, [name], {
+    env: { ...process.env, ...env, BENCH_NAME: name, ...extra },
     // e.g. BENCH_NODE_ARGS=--cpu-prof to profile the producer and subscribers
     execArgv: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
   });
@@ -53,14 +61,28 @@ function ask<T>(proc: ChildProcess, message: object): Promise<T> {
   });
 }
 
-const producer = await child('producer.ts', { EVENTS_TOPIC_ARN: topology.topicArn });
+const producer = await child('producer.ts', 'producer', { EVENTS_TOPIC_ARN: topology.topicArn });
 const subscribers = await Promise.all(
   subscriberNames.map((name) =>
-    child('subscriber.ts', { BENCH_NAME: name, EVENTS_QUEUE_URL: topology.queues[name]?.queueUrl ?? '' }),
+    child('subscriber.ts', name, { EVENTS_QUEUE_URL: topology.queues[name]?.queueUrl ?? '' }),
   ),
 );
 
-type Report = { received: number; latencies: number[]; cpuMs: number };
+type Report = { received: number; latencies: number[] };
+type Counts = { actions: Record<string, number>; receivesByQueue: Record<string, number> };
+/** The emulator's request counts (count-requests.ts answers over the IPC channel the runner's start-up opened). */
+function emulatorCounts(cmd: 'count' | 'reset'): Promise<Counts> {
+  const { child: proc } = emulator.handle;
+  return new Promise((resolve) => {
+    const listen = (reply: { type?: string } & Counts) => {
+      if (reply.type !== 'count') return;
+      proc.off('message', listen);
+      resolve(reply);
+    };
+    proc.on('message', listen);
+    proc.send({ cmd });
+  });
+}
 const percentile = (sorted: number[], p: number) =>
   sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0) : 0;
 
@@ -92,43 +114,47 @@ async function queueBacklog() {
   return Object.fromEntries(subscriberNames.map((name, index) => [name, depths[index]]));
 }
 
-function requestsOf(snapshot: ReturnType<typeof counter.snapshot>) {
+function requestsOf(snapshot: Counts) {
   // GetQueueAttributes during a phase is the bench's own backlog probe, not the services' work.
   return Object.entries(snapshot.actions)
     .filter(([action]) => action !== 'GetQueueAttributes')
     .reduce((sum, [, count]) => sum + count, 0);
 }
 
-const producerCpuMs = async () => (await ask<{ cpuMs: number }>(producer, { cmd: 'cpu' })).cpuMs;
+/** CPU ms per process of the bench's tree: producer, sub-*, emulator, postgres (server and backends), bench. */
+const cpuNow = () => {
+  const { 'runner+gateway': bench = 0, ...rest } = cpuByRole(process.pid);
+  return { ...rest, bench };
+};
 
 async function phase(name: string, run: () => Promise<{ sent: number }>) {
   await Promise.all(subscribers.map((proc) => ask(proc, { cmd: 'reset' })));
-  counter.reset();
-  const producerCpuAtStart = await producerCpuMs();
-  const benchCpuAtStart = process.cpuUsage();
+  await emulatorCounts('reset');
+  const cpuAtStart = cpuNow();
   const started = performance.now();
   const { sent } = await run();
   const backlogWhenLoadEnded = await queueBacklog();
   const reports = await collect(sent, 60_000);
   const elapsedS = (performance.now() - started) / 1000;
-  const benchCpu = process.cpuUsage(benchCpuAtStart);
-  // CPU each role spent per committed event over the phase, to see where the two cores go.
+  const cpuAtEnd = cpuNow();
+  // CPU each process spent per committed event over the phase, to see where the two cores go.
   const perEvent = (ms: number) => Number((ms / Math.max(1, sent)).toFixed(3));
-  const subscriberCpuMs = reports.map((report) => report.cpuMs);
-  const roles = {
-    producer: (await producerCpuMs()) - producerCpuAtStart,
-    subscriberEach: subscriberCpuMs.reduce((sum, ms) => sum + ms, 0) / subscriberCpuMs.length,
-    emulator: (benchCpu.user + benchCpu.system) / 1000, // includes the bench's own polling, which is small
-  };
-  const cpuMsPerEvent = {
-    producer: perEvent(roles.producer),
-    subscriberEach: perEvent(roles.subscriberEach),
-    emulator: perEvent(roles.emulator),
-    total: perEvent(roles.producer + roles.subscriberEach * subscribers.length + roles.emulator),
-  };
+  const cpuMsPerEvent: Record<string, number> = Object.fromEntries(
+    Object.entries(cpuAtEnd).map(([role, ms]) => [
+      role,
+      perEvent(ms - (cpuAtStart[role as keyof typeof cpuAtStart] ?? 0)),
+    ]),
+  );
+  // The bench's own polling is not the stack's work.
+  const { bench: _bench, ...stack } = cpuMsPerEvent;
+  cpuMsPerEvent.total = Number(
+    Object.values(stack)
+      .reduce((sum, ms) => sum + ms, 0)
+      .toFixed(3),
+  );
   const latencies = reports.flatMap((report) => report.latencies).sort((a, b) => a - b);
   const delivered = reports.reduce((sum, report) => sum + report.received, 0);
-  const snapshot = counter.snapshot();
+  const snapshot = await emulatorCounts('count');
   return {
     phase: name,
     eventsCommitted: sent,
@@ -157,26 +183,20 @@ results.push(
   await phase(`ceiling: ${blastCount} events at once`, () => ask(producer, { cmd: 'blast', count: blastCount })),
 );
 
-counter.reset();
+await emulatorCounts('reset');
 await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
-const idle = counter.snapshot().receivesByQueue;
+const idle = (await emulatorCounts('count')).receivesByQueue;
 const idleReceivesPerMinute = Object.fromEntries(
   Object.entries(idle).map(([queue, count]) => [queue, Number(((count * 60) / idleSeconds).toFixed(1))]),
 );
 
 for (const proc of [producer, ...subscribers]) proc.send({ cmd: 'stop' });
 await Promise.all([producer, ...subscribers].map((proc) => new Promise((resolve) => proc.once('exit', resolve))));
-await counter.close();
-rmSync(dir, { recursive: true, force: true });
-if (serverUrl) {
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [
-    `${databaseBase}_%`,
-  ]);
-  for (const { datname } of rows) await admin.query(`DROP DATABASE ${pg.escapeIdentifier(datname)} WITH (FORCE)`);
-  await admin.end();
+for (const { handle } of [emulator, postgres]) {
+  handle.child.kill('SIGTERM');
+  await handle.exited;
 }
+rmSync(dataDir, { recursive: true, force: true });
 
 console.log(
   JSON.stringify(
@@ -187,8 +207,9 @@ console.log(
         cpu: cpus()[0]?.model,
         memoryGiB: Math.round(totalmem() / 2 ** 30),
         node: process.version,
+        loadAverage1mAtEnd: Number(loadavg()[0]?.toFixed(2)),
       },
-      stack: `fauxqs in-process, ${serverUrl ? 'PostgreSQL server' : 'PGlite'} database per process, outbox relay + 3 subscriber processes running the audit service's consumer (runtime, inbox${process.env.BENCH_HANDLER === 'inbox-only' ? ' only, no audit append' : ', audit log'})`,
+      stack: `as npm start runs it: one embedded PostgreSQL (a database per process), fauxqs in its own process with its data dir; outbox relay + 3 subscriber processes running the audit service's consumer (runtime, inbox${process.env.BENCH_HANDLER === 'inbox-only' ? ' only, no audit append' : ', audit log'})`,
       results,
       idle: { seconds: idleSeconds, receiveCallsPerMinutePerQueue: idleReceivesPerMinute },
     },

@@ -18,7 +18,6 @@ const manifest = defineService({
 const appendToAudit = process.env.BENCH_HANDLER !== 'inbox-only';
 let latencies: number[] = [];
 let received = 0;
-let cpuAtReset = process.cpuUsage();
 const service = await runService(
   {
     manifest,
@@ -39,15 +38,8 @@ const service = await runService(
     }),
   },
   {
-    // PGlite by default (the embedded stack); BENCH_DATABASE_URL puts every database on a PostgreSQL server instead.
-    env: {
-      ...process.env,
-      DATA_DIR: process.env.BENCH_DIR ?? '',
-      DATABASE_URL: process.env.BENCH_DATABASE_URL,
-      DB_POOL_SIZE: '4',
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-    },
+    // DATABASE_URL (the bench's PostgreSQL) and the queue come from the bench, as the runner hands them to a service.
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn' },
     host: '127.0.0.1',
   },
 );
@@ -56,12 +48,10 @@ process.on('message', async (message: { cmd: string }) => {
   if (message.cmd === 'count') {
     process.send?.({ received });
   } else if (message.cmd === 'report') {
-    const cpu = process.cpuUsage(cpuAtReset);
-    process.send?.({ received, latencies, cpuMs: (cpu.user + cpu.system) / 1000 });
+    process.send?.({ received, latencies });
   } else if (message.cmd === 'reset') {
     latencies = [];
     received = 0;
-    cpuAtReset = process.cpuUsage();
     process.send?.({ ok: true });
   } else if (message.cmd === 'stop') {
     await service.stop();

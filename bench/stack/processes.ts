@@ -14,7 +14,9 @@ function readProc(pid: number): ProcInfo | undefined {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
-    const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+    // utime + stime, + cutime + cstime: children that ended (PostgreSQL backends of closed
+    // connections) have their CPU added to their parent's, so none goes missing.
+    const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
     return { pid, ppid: Number(fields[1]), command, cpuMs: (ticks * 1000) / ticksPerSecond };
   } catch {
     return undefined; // ended while we looked
@@ -25,6 +27,9 @@ function readProc(pid: number): ProcInfo | undefined {
 function roleOf(command: string): string {
   const service = /services\/([a-z0-9-]+)\/src\/main\.ts/.exec(command);
   if (service?.[1]) return service[1];
+  // bench/events: its producer and subscribers, named by their first argument.
+  const bench = /bench\/events\/[a-z-]+\.ts (\S+)/.exec(command);
+  if (bench?.[1]) return bench[1];
   if (command.includes('local/emulator.ts')) return 'emulator';
   if (command.includes('local/postgres.ts')) return 'postgres-supervisor';
   if (command.includes('postgres')) return 'postgres';

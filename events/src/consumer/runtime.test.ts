@@ -212,6 +212,49 @@ forEachEmulator((emulator: Emulator) => {
       for (const titles of batches) assert.equal(new Set(titles).size, titles.length, 'no event twice in a call');
     });
 
+    it('when a backlog arrives, then a batch handler gets groups of more than one receive, up to transactionBatchSize', async () => {
+      const { prefix, topicArn, queue } = await topology();
+      const { sqs } = awsClients({ AWS_ENDPOINT_URL: emulator.endpoint, AWS_REGION: 'us-east-1' });
+      let receives = 0;
+      sqs.middlewareStack.add(
+        (next, context) => async (args) => {
+          const result = await next(args);
+          if (context.commandName === 'ReceiveMessageCommand') receives++;
+          return result;
+        },
+        { step: 'initialize', name: 'countReceives' },
+      );
+      const sizes: number[] = [];
+      const batchHandler: BatchHandler<'TodoCreated'> = {
+        async batch(group, { tx }) {
+          sizes.push(group.length);
+          // The first group is still running when two more receives come back: their 20 messages form one group.
+          if (sizes.length === 1) await waitFor(() => receives >= 3, { what: 'two more receives' });
+          await tx.query('INSERT INTO effects (event_id, title) SELECT * FROM unnest($1::uuid[], $2::text[])', [
+            group.map((event) => event.id),
+            group.map((event) => event.data.title),
+          ]);
+        },
+      };
+      const events = Array.from({ length: 200 }, (_, index) => created(3000 + index));
+      await publishQueued(topicArn, queue.queueUrl, events, 30_000);
+
+      consume(queue.queueUrl, prefix, {
+        handlers: { TodoCreated: batchHandler },
+        transactionBatchSize: 20,
+        concurrency: 40,
+        sqs,
+      });
+
+      await waitFor(async () => (await effectsOf(events)) === 200, { what: '200 handled events', timeoutMs: 30_000 });
+      // SQS returns at most 10 a receive: a group of 20 waited for the next receive instead of starting with 10.
+      assert.equal(sizes[1], 20, `group sizes: ${sizes.join(', ')}`);
+      assert.ok(
+        sizes.every((size) => size <= 20),
+        `group sizes: ${sizes.join(', ')}`,
+      );
+    });
+
     it('when a handler always throws, then the message is retried and dead-lettered after maxReceiveCount', async () => {
       const { prefix, topicArn, queue } = await topology({ visibilityTimeoutSeconds: 30, maxReceiveCount: 3 });
       const { calls, handler } = recorder(async () => {

@@ -186,8 +186,15 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
     return reschedule(delivery, delay, eventLog);
   }
 
+  /**
+   * With a backlog, a part group waits for the receive under way while other groups run: a
+   * group's transaction costs about the same for 10 messages as for 20 (ADR 0087). It never
+   * waits when nothing runs, so the consumer is never idle with messages in hand.
+   */
+  const waitForCompany = () => backlog && receiving > 0 && active.size > 0 && buffer.length < transactionBatchSize;
+
   function startHandlers(info: QueueInfo) {
-    while (running && active.size < concurrency && buffer.length > 0) {
+    while (running && active.size < concurrency && buffer.length > 0 && !waitForCompany()) {
       const group = buffer.splice(0, Math.min(transactionBatchSize, concurrency - active.size));
       const work = handleMessages(
         group.map((delivery) => delivery.message),
@@ -253,12 +260,8 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
           receiptHandle: message.ReceiptHandle ?? '',
           hiddenUntil: sentAt + info.visibilityTimeoutSeconds * 1000,
         }));
-        if (running) {
-          buffer.push(...deliveries);
-          startHandlers(info);
-        } else {
-          await release(deliveries);
-        }
+        if (running) buffer.push(...deliveries);
+        else await release(deliveries);
       } catch (error) {
         if (!running) break;
         problem = `receive failed: ${describe(error)}`;
@@ -266,6 +269,8 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
         await pause(1000);
       } finally {
         receiving--;
+        // After the count drops: a part group waiting for this receive starts now if it must.
+        startHandlers(info);
         signal();
       }
     }
