@@ -35,7 +35,7 @@ export interface Relay {
 
 /**
  * PGlite runs no autovacuum: without one, every claim's index scan wades through the dead
- * row versions that claiming and marking leave behind, and gets slower by the minute
+ * row versions that claiming and deleting leave behind, and gets slower by the minute
  * (1.8 → 3.5 ms per claim over 30,000 events, measured). PostgreSQL's autovacuum does this there.
  */
 const PGLITE_VACUUM_EVERY_MS = 2_000;
