@@ -53,8 +53,17 @@ const server = new EmbeddedPostgres({
   // PostgreSQL refuses to run as root; as root (CI, containers) it runs as the `postgres` user, created if missing.
   createPostgresUser: asRoot,
   initdbFlags: ['--encoding=UTF8', '--locale=C'],
-  // Local only: never on another interface, whatever HOST says.
-  postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+  postgresFlags: [
+    // Local only: never on another interface, whatever HOST says.
+    ...['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    // A commit returns once its WAL is in PostgreSQL's buffers; the WAL writer writes and
+    // flushes it within 3 × wal_writer_delay (≤ 0.6 s). Every way the stack stops (Ctrl-C,
+    // SIGTERM, the runner killed: the child guard) shuts the server down cleanly, which writes
+    // it all; only a crash of PostgreSQL itself or of the machine loses the last commits, and
+    // never corrupts the cluster. Saves the fsync wait per commit: 3× the inserts per second,
+    // ~25 % less server CPU per insert (ADR 0083). A DATABASE_URL server keeps its own setting.
+    ...['-c', 'synchronous_commit=off'],
+  ],
   onLog: (message) => {
     recent.push(String(message).trim());
     if (recent.length > 20) recent.shift();

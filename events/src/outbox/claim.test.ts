@@ -3,7 +3,7 @@ import { openTestDb, type TestDb, testDrivers } from '@taskoverflow/platform/tes
 import { outboxMigrations } from '../migrations.ts';
 import { sampleTodo } from '../testing/fixtures.ts';
 import { appendToOutbox } from './append.ts';
-import { CLAIM_SQL, claimBatch, markFailed, markSent } from './claim.ts';
+import { CLAIM_SQL, claimBatch, deletePublished, markFailed } from './claim.ts';
 
 const todo = sampleTodo;
 
@@ -49,13 +49,18 @@ describe('outbox claims', () => {
     );
   });
 
-  it('when sent, then a row is never claimed again', async () => {
+  it('when published, then a row is deleted and never claimed again; the others stay', async () => {
     await append(7, 1);
-    const [row] = await claimBatch(test.db, 10, 0);
+    await append(8, 1);
+    const [row] = await claimBatch(test.db, 1, 0);
     assert.ok(row);
-    await markSent(test.db, [row.position]);
+    await deletePublished(test.db, [row.position]);
 
-    assert.equal((await claimBatch(test.db, 10, 0)).length, 0);
+    assert.deepEqual(
+      (await claimBatch(test.db, 10, 0)).map((left) => left.subject),
+      ['8'],
+    );
+    assert.deepEqual(await test.db.query('SELECT subject FROM outbox'), [{ subject: '8' }]);
   });
 });
 
@@ -92,7 +97,7 @@ for (const driver of testDrivers) {
           [count],
         );
       await insert(2_010);
-      await test.db.exec('UPDATE outbox SET sent_at = now() WHERE position <= 2000');
+      await test.db.exec('DELETE FROM outbox WHERE position <= 2000'); // published
       // The last ten are a round in flight: leased.
       await test.db.exec("UPDATE outbox SET next_attempt_at = now() + interval '30 seconds' WHERE position > 2000");
       await test.db.exec('VACUUM ANALYZE outbox'); // what autovacuum (or the relay, on PGlite) does

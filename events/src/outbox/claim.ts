@@ -18,13 +18,14 @@ export interface OutboxRow {
 // Claiming sets a lease (next_attempt_at in the future) instead of holding row locks
 // while SNS is called, so the API never waits on the relay and a crashed relay's rows
 // are taken over once the lease ends. SKIP LOCKED lets replicas claim disjoint rows.
-// No per-subject order is kept here: standard SNS/SQS reorder anyway, and consumers drop
-// stale events by `sequence` (ADR 0070).
+// Rows are taken in the order they became due (an index range scan that stops at the limit
+// and never reads leased or parked rows). No per-subject order is kept here: standard
+// SNS/SQS reorder anyway, and consumers drop stale events by `sequence` (ADR 0070).
 export const CLAIM_SQL = `
   WITH claimable AS (
     SELECT o.position FROM outbox o
-    WHERE o.sent_at IS NULL AND o.next_attempt_at <= now()
-    ORDER BY o.position
+    WHERE o.next_attempt_at <= now()
+    ORDER BY o.next_attempt_at
     LIMIT $1
     FOR UPDATE SKIP LOCKED
   )
@@ -39,11 +40,10 @@ export async function claimBatch(db: Queryable, limit: number, leaseSeconds: num
   return rows.sort((a, b) => Number(a.position) - Number(b.position));
 }
 
-export async function markSent(db: Queryable, positions: readonly string[]): Promise<void> {
+/** A row SNS accepted is done: deleted, so every row left is one still to publish (ADR 0083). */
+export async function deletePublished(db: Queryable, positions: readonly string[]): Promise<void> {
   if (positions.length === 0) return;
-  await db.query('UPDATE outbox SET sent_at = now(), last_error = NULL WHERE position = ANY($1::bigint[])', [
-    positions,
-  ]);
+  await db.query('DELETE FROM outbox WHERE position = ANY($1::bigint[])', [positions]);
 }
 
 /** Schedules another attempt after `delayMs`; `Infinity` parks the row for an operator. */
@@ -61,9 +61,4 @@ export async function markFailed(
     `UPDATE outbox SET last_error = $2, next_attempt_at = ${retryAt} WHERE position = ANY($1::bigint[])`,
     Number.isFinite(delayMs) ? [positions, error, delayMs] : [positions, error],
   );
-}
-
-/** Sent rows are kept for a while for inspection, then removed. */
-export async function purgeSent(db: Queryable, olderThanHours: number): Promise<void> {
-  await db.query('DELETE FROM outbox WHERE sent_at < now() - make_interval(hours => $1)', [olderThanHours]);
 }

@@ -6,7 +6,7 @@ import { offloadIfLarge } from '../claim-check.ts';
 import { backoffDelay } from '../consumer/backoff.ts';
 import { type CloudEvent, makeEnvelope } from '../envelope.ts';
 import { relayTelemetry } from '../telemetry/relay.ts';
-import { claimBatch, markFailed, markSent, type OutboxRow, purgeSent } from './claim.ts';
+import { claimBatch, deletePublished, markFailed, type OutboxRow } from './claim.ts';
 import { chunkForPublish, type Outgoing, publishChunk } from './publish-batch.ts';
 
 export interface RelayOptions {
@@ -25,7 +25,6 @@ export interface RelayOptions {
   leaseSeconds?: number;
   retryBaseMs?: number;
   retryMaxMs?: number;
-  retentionHours?: number;
 }
 
 export interface Relay {
@@ -34,10 +33,9 @@ export interface Relay {
   stop(): Promise<void>;
 }
 
-const PURGE_EVERY_MS = 10 * 60_000;
 /**
  * PGlite runs no autovacuum: without one, every claim's index scan wades through the dead
- * row versions that claiming and marking leave behind, and gets slower by the minute
+ * row versions that claiming and deleting leave behind, and gets slower by the minute
  * (1.8 → 3.5 ms per claim over 30,000 events, measured). PostgreSQL's autovacuum does this there.
  */
 const PGLITE_VACUUM_EVERY_MS = 2_000;
@@ -75,7 +73,6 @@ export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
   let stopped = false;
   let running: Promise<void> | undefined;
   let again = false;
-  let lastPurge = 0;
   let lastVacuum = 0;
   let sentSinceVacuum = 0;
   const telemetry = relayTelemetry({ db, topicArn, source });
@@ -122,8 +119,8 @@ export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
         }
       }
     }
-    // One update for the round: a crash before it only republishes (consumers are idempotent).
-    await markSent(db, sent);
+    // One delete for the round: a crash before it only republishes (consumers are idempotent).
+    await deletePublished(db, sent);
     sentSinceVacuum += sent.length;
     if (sent.length) log.debug({ count: sent.length }, 'events published');
     return rows.length;
@@ -136,10 +133,6 @@ export async function startOutboxRelay(options: RelayOptions): Promise<Relay> {
         // a full round means more may be waiting
       }
     } while (again && !stopped);
-    if (Date.now() - lastPurge > PURGE_EVERY_MS) {
-      lastPurge = Date.now();
-      await purgeSent(db, options.retentionHours ?? 24);
-    }
     if (db.driver === 'pglite' && sentSinceVacuum > 0 && Date.now() - lastVacuum > PGLITE_VACUUM_EVERY_MS) {
       lastVacuum = Date.now();
       sentSinceVacuum = 0;

@@ -50,7 +50,7 @@ export function relayTelemetry(options: { db: Queryable; topicArn: string; sourc
   const observe = async (result: BatchObservableResult) => {
     const [row] = await options.db.query<{ rows: number; age: number | null }>(
       `SELECT count(*)::int AS rows, extract(epoch FROM now() - min(created_at))::float8 AS age
-       FROM outbox WHERE sent_at IS NULL`,
+       FROM outbox`, // published rows are deleted: every row is still to publish
     );
     const attributes = { 'service.name': options.source };
     result.observe(pending, row?.rows ?? 0, attributes);
