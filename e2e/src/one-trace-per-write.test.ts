@@ -70,7 +70,9 @@ describe('one trace per write (OTLP http/json from every npm start process)', fu
       const seen = receiver.spans
         .filter((span) => span.traceId === traceId)
         .map((span) => `${span.name} (${span.service})`);
-      throw new Error(`${error.message}; the trace has: ${seen.join(', ') || 'nothing'}\n--- stack ---\n${stack.output()}`);
+      throw new Error(
+        `${error.message}; the trace has: ${seen.join(', ') || 'nothing'}\n--- stack ---\n${stack.output()}`,
+      );
     });
 
   /** One tree across three processes: each span hangs off one of the trace (or the caller's), the consumers off the event's creation. */
