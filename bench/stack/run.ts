@@ -1,7 +1,9 @@
 // The whole `npm start` stack measured as a user reaches it: through the gateway, every
 // consumer running, on the embedded default (one embedded PostgreSQL, fauxqs in its process).
 // `npm run bench:stack` prints JSON. Env: BENCH_DURATION (10s), BENCH_CONNECTIONS (50),
-// BENCH_THREADS (2), BENCH_PORT (6400; the emulator and PostgreSQL take BENCH_PORT+90/+95).
+// BENCH_THREADS (2), BENCH_PORT (6400; the emulator and PostgreSQL take BENCH_PORT+90/+95),
+// BENCH_OTEL (unset: telemetry off; a ratio such as 0.1: traces sampled at that ratio and metrics,
+// exported over OTLP/protobuf to a sink in this process; ADR 0121).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -10,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { waitFor } from '@taskoverflow/events/testing';
 import pg from 'pg';
 import { assertWrkInstalled, runWrk, type WrkResult } from '../api/wrk.ts';
+import { startOtlpSink } from './otlp-sink.ts';
 import { cpuByRole, memoryByRole } from './processes.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -23,6 +26,15 @@ const settings = {
 };
 const base = `http://127.0.0.1:${port}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-stack-'));
+const otlpSink = process.env.BENCH_OTEL ? await startOtlpSink() : undefined;
+const telemetryEnv = otlpSink
+  ? {
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlpSink.endpoint,
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: process.env.BENCH_OTEL,
+    }
+  : {};
 
 async function start(): Promise<{ runner: ChildProcess; readyMs: number }> {
   const began = Date.now();
@@ -40,6 +52,7 @@ async function start(): Promise<{ runner: ChildProcess; readyMs: number }> {
       LOG_FORMAT: 'json',
       // A load test is one client writing far faster than any person: the per-caller limit would only measure 429s.
       RATE_LIMIT_WRITES_PER_MINUTE: '0',
+      ...telemetryEnv,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -121,6 +134,7 @@ try {
   const idleMemory = memoryByRole(runner.pid ?? 0);
   const wrk = { threads: settings.threads, connections: settings.connections, duration: settings.duration };
   const get = await measured(runner, () => runWrk({ ...wrk, url: `${base}/api/v1/todos` }));
+  const cpuBeforePost = cpuByRole(runner.pid ?? 0);
   const post = await measured(runner, () => runWrk({ ...wrk, url: `${base}/api/v1/todos`, script: postScript }));
   const drainStarted = Date.now();
   const delivered = await waitFor(
@@ -131,6 +145,11 @@ try {
     { timeoutMs: 300_000, what: 'every event to reach every subscriber' },
   );
   const drainMs = Date.now() - drainStarted;
+  // A write's whole CPU: its request and, during the run or after it, its events' delivery to every subscriber.
+  const writeCpuMs = Object.entries(cpuByRole(runner.pid ?? 0)).reduce(
+    (sum, [role, ms]) => sum + ms - (cpuBeforePost[role] ?? 0),
+    0,
+  );
   const loadedMemory = memoryByRole(runner.pid ?? 0);
   await stop(runner);
   const total = (memory: Record<string, { rssMb: number; pssMb: number }>) => ({
@@ -139,7 +158,7 @@ try {
   });
   const result = {
     machine: { cpus: availableParallelism(), loadAverage1m: Number(loadavg()[0]?.toFixed(2)) },
-    settings,
+    settings: { ...settings, telemetry: otlpSink ? { ...telemetryEnv, exports: otlpSink.exports() } : 'off' },
     startMs: { first: first.readyMs, warm: warmStartMs },
     get,
     post,
@@ -149,6 +168,7 @@ try {
       lost: Math.max(0, delivered.todos - delivered.audit) + Math.max(0, delivered.todos - delivered.notification),
       doubled: delivered.audit - delivered.auditDistinct,
       drainMsAfterPost: drainMs,
+      cpuMsPerWriteDelivered: Number((writeCpuMs / Math.max(1, post.requests - post.non2xx)).toFixed(3)),
     },
     memory: {
       idle: { total: total(idleMemory), byRole: idleMemory },
@@ -157,5 +177,6 @@ try {
   };
   console.log(JSON.stringify(result, null, 2));
 } finally {
+  otlpSink?.close();
   rmSync(dataDir, { recursive: true, force: true });
 }
