@@ -141,6 +141,8 @@ describe('one trace per write (OTLP http/json from every npm start process)', fu
       assert.equal(lag.attributes['cloudevents.event_type'], 'TodoCreated');
       const outcome = await point('taskoverflow.consumer.outcomes', service);
       assert.equal(outcome.attributes['taskoverflow.outcome'], 'handled');
+      const inFlight = await point('taskoverflow.consumer.in_flight', service);
+      assert.equal(inFlight.attributes['messaging.consumer.group.name'], service);
     }
     const request = await point(
       'http.server.request.duration',
