@@ -1,7 +1,9 @@
 // The whole `npm start` stack measured as a user reaches it: through the gateway, every
 // consumer running, on the embedded default (one embedded PostgreSQL, fauxqs in its process).
 // `npm run bench:stack` prints JSON. Env: BENCH_DURATION (10s), BENCH_CONNECTIONS (50),
-// BENCH_THREADS (2), BENCH_PORT (6400; the emulator and PostgreSQL take BENCH_PORT+90/+95).
+// BENCH_THREADS (2), BENCH_PORT (6400; the emulator and PostgreSQL take BENCH_PORT+90/+95),
+// BENCH_OTEL (unset: telemetry off; a ratio such as 0.1: traces sampled at that ratio and metrics,
+// exported over OTLP/protobuf to a sink in this process; ADR 0121).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +12,7 @@ import { waitFor } from '@taskoverflow/events/testing';
 import pg from 'pg';
 import { type RunningStack, startLocalStack } from '../../local/testing/run-stack.ts';
 import { assertWrkInstalled, runWrk, type WrkResult } from '../api/wrk.ts';
+import { startOtlpSink } from './otlp-sink.ts';
 import { cpuByRole, memoryByRole } from './processes.ts';
 
 const postScript = fileURLToPath(new URL('../api/post.lua', import.meta.url));
@@ -22,6 +25,15 @@ const settings = {
 };
 const base = `http://127.0.0.1:${port}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-stack-'));
+const otlpSink = process.env.BENCH_OTEL ? await startOtlpSink() : undefined;
+const telemetryEnv = otlpSink
+  ? {
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlpSink.endpoint,
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: process.env.BENCH_OTEL,
+    }
+  : {};
 
 /** The stack on the bench's DATA_DIR and ports (a second start is a warm start on the same data). */
 const start = () =>
@@ -35,6 +47,7 @@ const start = () =>
       LOG_FORMAT: 'json',
       // A load test is one client writing far faster than any person: the per-caller limit would only measure 429s.
       RATE_LIMIT_WRITES_PER_MINUTE: '0',
+      ...telemetryEnv,
     },
   });
 
@@ -101,6 +114,7 @@ try {
   const idleMemory = memoryByRole(runner.pid ?? 0);
   const wrk = { threads: settings.threads, connections: settings.connections, duration: settings.duration };
   const get = await measured(stack, () => runWrk({ ...wrk, url: `${base}/api/v1/todos` }));
+  const cpuBeforePost = cpuByRole(runner.pid ?? 0);
   const post = await measured(stack, () => runWrk({ ...wrk, url: `${base}/api/v1/todos`, script: postScript }));
   const drainStarted = Date.now();
   const delivered = await waitFor(
@@ -111,6 +125,11 @@ try {
     { timeoutMs: 300_000, what: 'every event to reach every subscriber' },
   );
   const drainMs = Date.now() - drainStarted;
+  // A write's whole CPU: its request and, during the run or after it, its events' delivery to every subscriber.
+  const writeCpuMs = Object.entries(cpuByRole(runner.pid ?? 0)).reduce(
+    (sum, [role, ms]) => sum + ms - (cpuBeforePost[role] ?? 0),
+    0,
+  );
   const loadedMemory = memoryByRole(runner.pid ?? 0);
   await stack.stop({ keepData: true });
   const total = (memory: Record<string, { rssMb: number; pssMb: number }>) => ({
@@ -119,7 +138,7 @@ try {
   });
   const result = {
     machine: { cpus: availableParallelism(), loadAverage1m: Number(loadavg()[0]?.toFixed(2)) },
-    settings,
+    settings: { ...settings, telemetry: otlpSink ? { ...telemetryEnv, exports: otlpSink.exports() } : 'off' },
     startMs: { first: first.readyMs, warm: warmStartMs },
     get,
     post,
@@ -129,6 +148,7 @@ try {
       lost: Math.max(0, delivered.todos - delivered.audit) + Math.max(0, delivered.todos - delivered.notification),
       doubled: delivered.audit - delivered.auditDistinct,
       drainMsAfterPost: drainMs,
+      cpuMsPerWriteDelivered: Number((writeCpuMs / Math.max(1, post.requests - post.non2xx)).toFixed(3)),
     },
     memory: {
       idle: { total: total(idleMemory), byRole: idleMemory },
@@ -137,5 +157,6 @@ try {
   };
   console.log(JSON.stringify(result, null, 2));
 } finally {
+  otlpSink?.close();
   rmSync(dataDir, { recursive: true, force: true });
 }

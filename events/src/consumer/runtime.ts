@@ -328,6 +328,7 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
       await loops;
     })();
     await Promise.race([finished, pauseFor(deadline - Date.now())]);
+    telemetry.stop();
     log.info('consumer stopped');
   }
 

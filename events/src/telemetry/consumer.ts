@@ -1,5 +1,13 @@
 import type { Message } from '@aws-sdk/client-sqs';
-import { context, metrics, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  context,
+  metrics,
+  type ObservableResult,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import { contextFromTraceparent } from '@taskoverflow/platform/telemetry';
 import {
   CLOUDEVENTS_EVENT_ID,
@@ -59,9 +67,13 @@ export function consumerTelemetry(service: string, queueUrl: string) {
   const outcomes = meter.createCounter('taskoverflow.consumer.outcomes', {
     description: 'Delivered messages by outcome: handled, duplicate, retried, dead_lettered',
   });
-  const inFlight = meter.createUpDownCounter('taskoverflow.consumer.in_flight', {
+  // Counted here and observed when metrics are collected: two SDK records per message fewer (ADR 0121).
+  let inFlightNow = 0;
+  const inFlight = meter.createObservableUpDownCounter('taskoverflow.consumer.in_flight', {
     description: 'Messages received and not yet settled',
   });
+  const observeInFlight = (result: ObservableResult) => result.observe(inFlightNow, common);
+  inFlight.addCallback(observeInFlight);
 
   return {
     received(message: Message, envelope: EnvelopeTrace | undefined): Processing {
@@ -69,25 +81,26 @@ export function consumerTelemetry(service: string, queueUrl: string) {
       const type = envelope?.type ?? 'unreadable';
       const span = tracer.startSpan(
         `process ${type}`,
-        {
-          kind: SpanKind.CONSUMER,
-          attributes: {
-            ...common,
-            [MESSAGING_OPERATION_TYPE]: 'process',
-            [MESSAGING_OPERATION_NAME]: 'process',
-            ...(message.MessageId ? { [MESSAGING_MESSAGE_ID]: message.MessageId } : {}),
-            [CLOUDEVENTS_EVENT_TYPE]: type,
-            ...(envelope ? { [CLOUDEVENTS_EVENT_ID]: envelope.id } : {}),
-          },
-        },
+        { kind: SpanKind.CONSUMER },
         contextFromTraceparent(envelope?.traceparent),
       );
+      // Only a sampled span keeps attributes: most are not (parent-based sampling), and the
+      // samplers in use (OTEL_TRACES_SAMPLER) decide on the parent and the trace id alone.
+      if (span.isRecording())
+        span.setAttributes({
+          ...common,
+          [MESSAGING_OPERATION_TYPE]: 'process',
+          [MESSAGING_OPERATION_NAME]: 'process',
+          ...(message.MessageId ? { [MESSAGING_MESSAGE_ID]: message.MessageId } : {}),
+          [CLOUDEVENTS_EVENT_TYPE]: type,
+          ...(envelope ? { [CLOUDEVENTS_EVENT_ID]: envelope.id } : {}),
+        });
       if (envelope)
         lag.record(Math.max(0, Date.now() - Date.parse(envelope.time)) / 1000, {
           ...common,
           [CLOUDEVENTS_EVENT_TYPE]: type,
         });
-      inFlight.add(1, common);
+      inFlightNow++;
       let done = false;
       return {
         span,
@@ -95,7 +108,7 @@ export function consumerTelemetry(service: string, queueUrl: string) {
         settled(outcome, reason) {
           if (done) return;
           done = true;
-          inFlight.add(-1, common);
+          inFlightNow--;
           const attributes = { ...common, [CLOUDEVENTS_EVENT_TYPE]: type, 'taskoverflow.outcome': outcome };
           outcomes.add(1, attributes);
           duration.record((performance.now() - started) / 1000, attributes);
@@ -107,6 +120,7 @@ export function consumerTelemetry(service: string, queueUrl: string) {
         },
       };
     },
+    stop: () => inFlight.removeCallback(observeInFlight),
   };
 }
 

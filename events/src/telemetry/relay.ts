@@ -65,23 +65,24 @@ export function relayTelemetry(options: { db: Queryable; topicArn: string; sourc
       call: () => Promise<Map<string, string>>,
     ): Promise<Map<string, string>> {
       const started = performance.now();
-      const spans = messages.map((message) =>
-        tracer.startSpan(
+      const spans = messages.map((message) => {
+        const span = tracer.startSpan(
           `publish ${message.type}`,
-          {
-            kind: SpanKind.PRODUCER,
-            attributes: {
-              ...common,
-              [MESSAGING_OPERATION_TYPE]: 'send',
-              [MESSAGING_OPERATION_NAME]: 'publish',
-              [MESSAGING_MESSAGE_ID]: message.eventId,
-              [CLOUDEVENTS_EVENT_TYPE]: message.type,
-              [MESSAGING_BATCH_MESSAGE_COUNT]: messages.length,
-            },
-          },
+          { kind: SpanKind.PRODUCER },
           contextFromTraceparent(message.traceparent ?? undefined),
-        ),
-      );
+        );
+        // As for process spans: attributes only on the sampled ones (ADR 0121).
+        if (span.isRecording())
+          span.setAttributes({
+            ...common,
+            [MESSAGING_OPERATION_TYPE]: 'send',
+            [MESSAGING_OPERATION_NAME]: 'publish',
+            [MESSAGING_MESSAGE_ID]: message.eventId,
+            [CLOUDEVENTS_EVENT_TYPE]: message.type,
+            [MESSAGING_BATCH_MESSAGE_COUNT]: messages.length,
+          });
+        return span;
+      });
       const failed = await call();
       latency.record((performance.now() - started) / 1000, {
         ...common,

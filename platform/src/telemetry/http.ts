@@ -27,18 +27,11 @@ export function httpTelemetry(options: { untraced: readonly string[] }): Middlew
     if (options.untraced.includes(ctx.path)) return next();
     const started = performance.now();
     const parent = propagation.extract(ROOT_CONTEXT, ctx.headers);
-    const span = tracer.startSpan(
-      ctx.method,
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          [ATTR_HTTP_REQUEST_METHOD]: ctx.method,
-          [ATTR_URL_PATH]: ctx.path,
-          [ATTR_URL_SCHEME]: ctx.protocol,
-        },
-      },
-      parent,
-    );
+    const span = tracer.startSpan(ctx.method, { kind: SpanKind.SERVER }, parent);
+    // Attributes only for a sampled span (most are not): the samplers in use decide on the
+    // parent and the trace id alone (ADR 0121).
+    const recording = span.isRecording();
+    if (recording) span.setAttributes({ [ATTR_URL_PATH]: ctx.path, [ATTR_URL_SCHEME]: ctx.protocol });
     let failed = false;
     try {
       await context.with(trace.setSpan(parent, span), next);
@@ -54,9 +47,11 @@ export function httpTelemetry(options: { untraced: readonly string[] }): Middlew
         ...(route ? { [ATTR_HTTP_ROUTE]: route } : {}),
         ...(status >= 500 ? { [ATTR_ERROR_TYPE]: String(status) } : {}),
       };
-      if (route) span.updateName(`${ctx.method} ${route}`);
-      span.setAttributes(attributes);
-      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      if (recording) {
+        if (route) span.updateName(`${ctx.method} ${route}`);
+        span.setAttributes(attributes);
+        if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      }
       span.end();
       duration.record((performance.now() - started) / 1000, attributes);
     }
