@@ -1,228 +1,190 @@
-// bench/replay: how fast audit replays its log into one queue, and what live traffic feels
-// meanwhile. Embedded stack in one process (fauxqs, PGlite; todo and audit started by
-// runService, the production start-up), so the replay competes with live traffic for the
-// same CPU and event loop — a pessimistic setting. Audit's log is seeded with BENCH_HISTORY
-// events (2000); live traffic is BENCH_LIVE_RATE (20) POST /api/v1/todos per second.
-// Phases: live traffic alone (baseline); an unthrottled replay alone (throughput ceiling);
-// a replay at the default throttle (AUDIT_REPLAY_EVENTS_PER_SECOND 3000) with live traffic.
-// "Live latency" is POST → the event recorded in audit's log (outbox, SNS, SQS, audit's consumer).
+// bench/replay: how fast audit replays its log into one new subscriber's queue, and what live
+// traffic feels meanwhile — on the `npm start` stack as a user runs it (embedded PostgreSQL, the
+// emulator process, every service its own process, the gateway). `npm run bench:replay`.
+//  1. Scaffolds a subscriber with --backfill for TodoCreated (removed afterwards), starts the stack.
+//  2. Seeds BENCH_HISTORY (20,000) TodoCreated events into audit's log with audit's own append.
+//  3. Live traffic alone: BENCH_LIVE_RATE (20) POST /api/v1/todos per second for BENCH_BASELINE_SECONDS (15).
+//  4. Asks for a replay through the gateway, as `taskoverflow replay --to <subscriber>` does, and
+//     keeps the same live traffic going until the job is done, sampling its progress.
+// Live latency: the POST's HTTP time, and POST → the event recorded in audit's log (outbox, SNS,
+// SQS, audit's consumer: the path the replay competes with). CPU time per replayed event comes
+// from /proc (load-insensitive). AUDIT_REPLAY_EVENTS_PER_SECOND passes through to audit.
 // Prints JSON; writes bench/results/replay.json.
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import auditManifest from '@taskoverflow/audit/service.ts';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { appendAuditEntries } from '@taskoverflow/audit/src/log/append-audit-entry.ts';
-import { auditService } from '@taskoverflow/audit/src/main.ts';
 import { auditMigrations } from '@taskoverflow/audit/src/migrations.ts';
-import { type AnyEvent, defineService, makeEvent } from '@taskoverflow/events';
-import { awsClients } from '@taskoverflow/events/aws';
-import { backfillEnv } from '@taskoverflow/events/backfill';
-import { type DatabaseService, type RunningService, runService } from '@taskoverflow/events/service';
-import { sampleTodo, waitFor } from '@taskoverflow/events/testing';
-import { buildTopology } from '@taskoverflow/events/topology';
-import { applyTopology } from '@taskoverflow/events/topology-apply';
-import { createLogger, type Db } from '@taskoverflow/platform';
-import { createToken, LOCAL_ANONYMOUS_SCOPES, newSigningKey, publicJwk } from '@taskoverflow/platform/auth';
-import { openTestDb } from '@taskoverflow/platform/testing';
-import todoManifest from '@taskoverflow/todo/service.ts';
-import { todoService } from '@taskoverflow/todo/src/main.ts';
-import { todoMigrations } from '@taskoverflow/todo/src/migrations.ts';
-import { startFauxqs } from 'fauxqs';
+import { type AnyEvent, makeEvent } from '@taskoverflow/events';
+import { isRunning, sampleTodo, waitFor } from '@taskoverflow/events/testing';
+import { createLogger, type Db, openServiceDb } from '@taskoverflow/platform';
+import getPort from 'get-port';
+import { startLocalStack } from '../../local/testing/run-stack.ts';
+import { regenerateDerivedFiles, scaffoldService } from '../../scripts/new-service.ts';
+import { cpuByRole } from '../stack/processes.ts';
 
-const historySize = Number(process.env.BENCH_HISTORY ?? 2_000);
+const historySize = Number(process.env.BENCH_HISTORY ?? 20_000);
 const liveRate = Number(process.env.BENCH_LIVE_RATE ?? 20);
 const baselineSeconds = Number(process.env.BENCH_BASELINE_SECONDS ?? 15);
-const log = createLogger('bench-replay', process.env.BENCH_LOG_LEVEL ?? 'silent');
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const servicesDir = join(root, 'services');
+const subscriber = `zz-bench-${process.pid}`; // the pid tells a later run an abandoned folder from a busy one
+const log = createLogger('bench-replay', 'silent');
 const loadAtStart = loadavg();
 
-const target = defineService({
-  name: 'late',
-  description: 'bench target',
-  consumes: ['TodoCreated'],
-  publishes: [],
-  backfill: true,
-});
-const fauxqs = await startFauxqs({ port: 0, logger: false });
-const aws = awsClients({ AWS_ENDPOINT_URL: fauxqs.address });
-const manifests = [todoManifest, auditManifest, target];
-const applied = await applyTopology(aws, buildTopology(manifests, 'bench'), { bucket: 'bench-replay' });
-const key = await newSigningKey();
-const admin = `Bearer ${await createToken(key, { subject: 'bench', scopes: ['admin'], expiresIn: '1h' })}`;
-const todoDb = await openTestDb('todo', todoMigrations);
-const auditDb = await openTestDb('audit', auditMigrations);
-
-async function start(definition: DatabaseService, db: Db, env: Record<string, string> = {}) {
-  return runService(definition, {
-    env: {
-      AWS_ENDPOINT_URL: fauxqs.address,
-      PORT: '0',
-      EVENTS_TOPIC_ARN: applied.topicArn,
-      EVENTS_QUEUE_URL: applied.queues[definition.manifest.name]?.queueUrl ?? '',
-      AUTH_PUBLIC_KEYS: JSON.stringify({ keys: [publicJwk(key)] }),
-      AUTH_ANONYMOUS_SCOPES: LOCAL_ANONYMOUS_SCOPES,
-      RATE_LIMIT_WRITES_PER_MINUTE: '0',
-      ...env,
-    },
-    db,
-    log,
-    host: '127.0.0.1',
-  });
-}
-
-// The history, written straight into audit's log (what its consumer would have recorded).
-for (let start = 0; start < historySize; start += 1000) {
-  const events = Array.from(
-    { length: Math.min(1000, historySize - start) },
-    (_, index) =>
-      makeEvent({
-        type: 'TodoCreated',
-        source: 'todo',
-        subject: `h${start + index}`,
-        data: sampleTodo(start + index + 1),
-      }) as AnyEvent,
-  );
-  await auditDb.db.transaction((tx) => appendAuditEntries.batch(events, { tx, log }));
-}
-
-const todo = await start(todoService, todoDb.db);
-let audit: RunningService = await start(auditService, auditDb.db);
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length
-    ? Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0)
-    : null;
-};
-const summary = (values: number[]) => ({
-  count: values.length,
-  p50: percentile(values, 50),
-  p99: percentile(values, 99),
-  max: values.length ? Math.round(Math.max(...values)) : null,
-});
-
-/** POSTs todos at `liveRate` until `until()` says stop; returns HTTP and POST→audit latencies. */
-async function liveTraffic(until: () => boolean) {
-  const http: number[] = [];
-  const sentAt = new Map<string, number>();
-  const pending: Promise<void>[] = [];
-  const interval = 1000 / liveRate;
-  const begin = performance.now();
-  for (let n = 0; !until(); n++) {
-    const due = begin + n * interval;
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
-    pending.push(
-      (async () => {
-        const started = Date.now();
-        const response = await fetch(`http://127.0.0.1:${todo.port}/api/v1/todos`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ title: `live ${n}` }),
-        });
-        http.push(Date.now() - started);
-        const { id } = (await response.json()) as { id: number };
-        sentAt.set(String(id), started);
-      })(),
-    );
-  }
-  await Promise.all(pending);
-  const recorded = await waitFor(
-    async () => {
-      const rows = await auditDb.db.query<{ subject: string; at: string }>(
-        `SELECT subject, (extract(epoch FROM recorded_at) * 1000)::float8 AS at FROM audit_log
-         WHERE type = 'TodoCreated' AND subject = ANY($1)`,
-        [[...sentAt.keys()]],
-      );
-      return rows.length === sentAt.size && rows;
-    },
-    { timeoutMs: 300_000, what: 'audit to record the live events' },
-  );
-  const endToEnd = recorded.map((row) => Number(row.at) - (sentAt.get(row.subject) ?? 0));
-  return { requests: http.length, httpMs: summary(http), postToAuditMs: summary(endToEnd) };
-}
-
-/** Asks for a replay of the whole history into the late queue, as `taskoverflow replay --to late` does. */
-async function askReplay(): Promise<string> {
-  const response = await fetch(`http://127.0.0.1:${audit.port}/api/v1/audit/replays`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: admin },
-    body: JSON.stringify({ service: 'late' }),
-  });
-  if (response.status !== 202) throw new Error(`replay refused: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { id: string }).id;
-}
-
-/** Follows a replay job until done: its throughput from request to the last page. */
-function replayFollow(id: string) {
-  let done = false;
-  const finished = (async () => {
-    const job = await waitFor(
-      async () => {
-        const [row] = await auditDb.db.query<{ status: string; sent: number; seconds: number }>(
-          `SELECT status, sent::int AS sent, extract(epoch FROM finished_at - created_at)::float8 AS seconds
-           FROM replay_job WHERE id = $1`,
-          [id],
-        );
-        return row?.status === 'done' && row;
-      },
-      { timeoutMs: 600_000, intervalMs: 100, what: 'the replay to finish' },
-    );
-    done = true;
-    return {
-      sent: job.sent,
-      seconds: Number(job.seconds.toFixed(2)),
-      eventsPerSecond: Math.round(job.sent / job.seconds),
-    };
-  })();
-  return { finished, isDone: () => done };
-}
-
-const baselineEnd = Date.now() + baselineSeconds * 1000;
-const baseline = await liveTraffic(() => Date.now() > baselineEnd);
-
-// Ceiling: no throttle, no live traffic.
-await audit.stop();
-audit = await start(auditService, auditDb.db, {
-  ...backfillEnv(auditManifest, manifests, (service) => applied.queues[service]?.queueUrl),
-  AUDIT_REPLAY_EVENTS_PER_SECOND: '100000',
-});
-// The backfill the target's manifest asks for, requested by audit on this start.
-const [manifestJob] = await auditDb.db.query<{ id: string }>(
-  "SELECT id FROM replay_job WHERE requested_by = 'manifest'",
+// A run killed before its clean-up leaves its subscriber folder: remove those of dead runs.
+const abandoned = readdirSync(servicesDir).filter(
+  (entry) => /^zz-bench-(\d+)$/.test(entry) && !isRunning(Number(entry.slice('zz-bench-'.length))),
 );
-const ceiling = await replayFollow(String(manifestJob?.id)).finished;
+for (const folder of abandoned) rmSync(join(servicesDir, folder), { recursive: true, force: true });
 
-// The default throttle, with live traffic during the replay.
-await audit.stop();
-audit = await start(auditService, auditDb.db, {
-  ...backfillEnv(auditManifest, manifests, (service) => applied.queues[service]?.queueUrl),
-});
-const throttled = replayFollow(await askReplay());
-const during = await liveTraffic(throttled.isDone);
-const throttledResult = await throttled.finished;
-
-const result = {
-  bench: 'replay',
-  machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-  load: {
-    note: 'shared 2-core machine with other engineers working: figures are measured under load',
-    loadAverageAtStart: loadAtStart.map((value) => Number(value.toFixed(1))),
-    loadAverageAtEnd: loadavg().map((value) => Number(value.toFixed(1))),
-  },
-  stack: 'one process: fauxqs in-process, PGlite, todo + audit by runService; replay into the late queue (no consumer)',
-  history: historySize,
-  liveRatePerSecond: liveRate,
-  results: {
-    liveBaseline: baseline,
-    replayUnthrottled: ceiling,
-    replayAtDefaultThrottle: { ...throttledResult, throttle: 3000, liveDuringReplay: during },
-  },
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0) : null;
+const summary = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { count: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? null };
 };
-const json = JSON.stringify(result, null, 2);
-console.log(json);
-writeFileSync(new URL('../results/replay.json', import.meta.url), `${json}\n`);
 
-await audit.stop();
-await todo.stop();
-await auditDb.drop();
-await todoDb.drop();
-for (const client of Object.values(aws)) client.destroy();
-await fauxqs.stop();
+await scaffoldService({ name: subscriber, consumes: ['TodoCreated'], backfill: true, root });
+try {
+  const postgresPort = await getPort();
+  const stack = await startLocalStack({
+    env: { RATE_LIMIT_WRITES_PER_MINUTE: '0', POSTGRES_PORT: String(postgresPort) },
+  });
+  let auditDb: Db | undefined;
+  try {
+    // Audit's database on the stack's server, opened as audit opens it (its migrations already ran).
+    const db = await openServiceDb(
+      'audit',
+      {
+        DATA_DIR: stack.dataDir,
+        DATABASE_URL: `postgres://postgres:postgres@127.0.0.1:${postgresPort}`,
+        DB_POOL_SIZE: 2,
+      },
+      auditMigrations,
+      log,
+    );
+    auditDb = db;
+    const admin = `Bearer ${readFileSync(join(stack.dataDir, 'admin.token'), 'utf8').trim()}`;
+    const api = async (path: string, init: RequestInit = {}) => {
+      const response = await fetch(`${stack.base}${path}`, {
+        ...init,
+        headers: { 'content-type': 'application/json', authorization: admin, ...init.headers },
+      });
+      if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${response.status} ${await response.text()}`);
+      return response.json() as Promise<Record<string, unknown>>;
+    };
+
+    // The history: what audit's consumer would have recorded, written with its own append.
+    for (let start = 0; start < historySize; start += 1000) {
+      const events = Array.from(
+        { length: Math.min(1000, historySize - start) },
+        (_, index) =>
+          makeEvent({
+            type: 'TodoCreated',
+            source: 'todo',
+            subject: `h${start + index}`,
+            data: sampleTodo(start + index + 1),
+          }) as AnyEvent,
+      );
+      await db.transaction((tx) => appendAuditEntries.batch(events, { tx, log }));
+    }
+
+    /** POSTs todos through the gateway at `liveRate` until `until()`; HTTP and POST → audit latencies. */
+    async function liveTraffic(until: () => boolean) {
+      const http: number[] = [];
+      const sentAt = new Map<string, number>();
+      const pending: Promise<void>[] = [];
+      const begin = performance.now();
+      for (let n = 0; !until(); n++) {
+        const due = begin + (n * 1000) / liveRate;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+        pending.push(
+          (async () => {
+            const started = Date.now();
+            const { id } = await api('/api/v1/todos', { method: 'POST', body: JSON.stringify({ title: `live ${n}` }) });
+            http.push(Date.now() - started);
+            sentAt.set(String(id), started);
+          })(),
+        );
+      }
+      await Promise.all(pending);
+      const recorded = await waitFor(
+        async () => {
+          const rows = await db.query<{ subject: string; at: number }>(
+            `SELECT subject, (extract(epoch FROM recorded_at) * 1000)::float8 AS at FROM audit_log
+             WHERE type = 'TodoCreated' AND source = 'taskoverflow/todo' AND subject = ANY($1)`,
+            [[...sentAt.keys()]],
+          );
+          return rows.length === sentAt.size && rows;
+        },
+        { timeoutMs: 300_000, what: 'audit to record the live events' },
+      );
+      const postToAudit = recorded.map((row) => Number(row.at) - (sentAt.get(row.subject) ?? 0));
+      return { requests: http.length, httpMs: summary(http), postToAuditMs: summary(postToAudit) };
+    }
+
+    const baselineEnd = Date.now() + baselineSeconds * 1000;
+    const baseline = await liveTraffic(() => Date.now() > baselineEnd);
+
+    const cpuBefore = cpuByRole(stack.runner.pid ?? 0);
+    const job = await api('/api/v1/audit/replays', { method: 'POST', body: JSON.stringify({ service: subscriber }) });
+    const asked = performance.now();
+    const progress: { seconds: number; sent: number; total: number | null }[] = [];
+    let finished: Record<string, unknown> | undefined;
+    const follow = (async () => {
+      finished = await waitFor(
+        async () => {
+          const current = await api(`/api/v1/audit/replays/${job.id}`);
+          const seconds = Number(((performance.now() - asked) / 1000).toFixed(2));
+          progress.push({ seconds, sent: Number(current.sent), total: current.total as number | null });
+          if (current.status === 'failed') throw new Error(`the replay failed: ${current.error}`);
+          return current.status === 'done' && current;
+        },
+        { timeoutMs: 600_000, intervalMs: 500, what: 'the replay to finish' },
+      );
+    })();
+    const during = await liveTraffic(() => finished !== undefined);
+    await follow;
+    const cpuAfter = cpuByRole(stack.runner.pid ?? 0);
+    const done = finished as { sent: number; created_at: string; finished_at: string };
+    const seconds = (Date.parse(done.finished_at) - Date.parse(done.created_at)) / 1000;
+    const cpuMsPerThousandEvents = Object.fromEntries(
+      Object.entries(cpuAfter)
+        .map(([role, ms]) => [role, Math.round(((ms - (cpuBefore[role] ?? 0)) / done.sent) * 1000)] as const)
+        .filter(([, ms]) => ms > 0),
+    );
+
+    const result = {
+      bench: 'replay',
+      machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+      loadAverage: {
+        atStart: loadAtStart.map((value) => Number(value.toFixed(1))),
+        atEnd: loadavg().map((value) => Number(value.toFixed(1))),
+      },
+      stack: `npm start (embedded PostgreSQL, emulator process, a process per service) + a scaffolded subscriber with --backfill consuming what it receives`,
+      history: historySize,
+      liveRatePerSecond: liveRate,
+      throttle: Number(process.env.AUDIT_REPLAY_EVENTS_PER_SECOND ?? 3000),
+      replay: {
+        sent: done.sent,
+        seconds: Number(seconds.toFixed(2)),
+        eventsPerSecond: Math.round(done.sent / seconds),
+        progress,
+        cpuMsPerThousandEvents,
+      },
+      liveBeforeReplay: baseline,
+      liveDuringReplay: during,
+    };
+    const json = JSON.stringify(result, null, 2);
+    console.log(json);
+    writeFileSync(new URL('../results/replay.json', import.meta.url), `${json}\n`);
+  } finally {
+    await auditDb?.close();
+    await stack.stop();
+  }
+} finally {
+  rmSync(join(servicesDir, subscriber), { recursive: true, force: true });
+  regenerateDerivedFiles(root);
+}

@@ -4,20 +4,22 @@
 // policies) against that policy; and each action of each policy is shown to be needed.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { PurgeQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { sendEvents } from '@taskoverflow/audit/src/replay/send-events.ts';
 import { uploadChunks } from '@taskoverflow/calendar/src/jobs/upload.ts';
 import { claimCheckKey, makeEvent, startConsumer } from '@taskoverflow/events';
 import { awsClients } from '@taskoverflow/events/aws';
 import { type RecordedCall, readRecordedCalls } from '@taskoverflow/events/aws-contract-recorder';
+import { backfillEnv } from '@taskoverflow/events/backfill';
 import { healthPaths, type ServiceManifest } from '@taskoverflow/events/manifest';
 import { loadManifests } from '@taskoverflow/events/manifests';
 import { inboxMigrations } from '@taskoverflow/events/migrations';
-import { motoEndpoint, receiveSome, sampleTodo, waitFor } from '@taskoverflow/events/testing';
+import { isRunning, motoEndpoint, receiveSome, sampleTodo, waitFor } from '@taskoverflow/events/testing';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { type AppliedTopology, applyTopology } from '@taskoverflow/events/topology-apply';
 import { type Receiver, startReceiver } from '@taskoverflow/notification/src/test-support.ts';
@@ -40,6 +42,25 @@ const log = createLogger('iam-contract', process.env.TEST_LOG_LEVEL ?? 'silent')
  */
 const deniedInLogs =
   /AccessDenied|not authorized to perform|"(status|statusCode|httpStatusCode)":403|<\?xml vers.*is not valid JSON/;
+
+// A subscriber added with backfill (a manifest folder only, as infra/add-subscriber.test.ts adds
+// one): the program grants audit sending into its queue and no other. Its consumer runs in this
+// test under its own role; the pid tells a later run an abandoned folder from a busy one.
+const backfilled = `zz-backfill-${process.pid}`;
+const servicesDir = new URL('../../services/', import.meta.url).pathname;
+function addBackfilledSubscriber(): void {
+  for (const entry of readdirSync(servicesDir)) {
+    const pid = /^zz-backfill-(\d+)$/.exec(entry)?.[1];
+    if (pid && !isRunning(Number(pid))) rmSync(join(servicesDir, entry), { recursive: true, force: true });
+  }
+  mkdirSync(join(servicesDir, backfilled));
+  writeFileSync(
+    join(servicesDir, backfilled, 'service.ts'),
+    `import { defineService } from '@taskoverflow/events/manifest';\n` +
+      `export default defineService({ name: '${backfilled}', description: 'backfill probe', ` +
+      `consumes: ['TodoCreated', 'CalendarRequested'], publishes: [], backfill: true });\n`,
+  );
+}
 
 function registerSuite() {
   describe('IAM contract: every service on moto with IAM enforced, holding exactly its generated task-role policy', function () {
@@ -83,6 +104,8 @@ function registerSuite() {
         AWS_CALL_LOG: callLog,
         AWS_CALL_ROLE: role,
       });
+    /** The services run as processes: every one but the backfilled subscriber, consumed in-test. */
+    const processes = () => manifests.filter((manifest) => manifest.name !== backfilled);
     const queueOf = (service: string) => {
       const queue = applied.queues[service];
       assert.ok(queue, `no queue for ${service}`);
@@ -90,6 +113,7 @@ function registerSuite() {
     };
 
     before(async () => {
+      addBackfilledSubscriber();
       manifests = await loadManifests();
       const { resources } = await runProgram(
         'iam-contract',
@@ -132,6 +156,7 @@ function registerSuite() {
       await Promise.all([...services.values()].map((service) => service.stop()));
       await receiver?.close();
       moto?.stop();
+      rmSync(join(servicesDir, backfilled), { recursive: true, force: true });
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
       if (!failed) rmSync(dirname(callLog), { recursive: true, force: true });
     });
@@ -195,7 +220,7 @@ function registerSuite() {
 
     it('when every service starts with its own credentials, then each one serves and consumes', async () => {
       const { DATABASE_URL: _server, ...inherited } = process.env;
-      for (const manifest of manifests) {
+      for (const manifest of processes()) {
         const env: NodeJS.ProcessEnv = {
           ...inherited,
           LOG_LEVEL: 'info',
@@ -211,6 +236,8 @@ function registerSuite() {
           EVENTS_BUCKET: bucket,
           ...(applied.queues[manifest.name] ? { EVENTS_QUEUE_URL: queueOf(manifest.name).queueUrl } : {}),
           ...auth.env,
+          // audit, the event store, is told which queues it may replay into, as npm start and infra tell it.
+          ...backfillEnv(manifest, manifests, (service) => applied.queues[service]?.queueUrl),
           // 1,200 todos from one address in a minute: the write limit is not what this test is about.
           RATE_LIMIT_WRITES_PER_MINUTE: '0',
           NOTIFICATION_ALLOW_PRIVATE_TARGETS: 'true',
@@ -221,7 +248,7 @@ function registerSuite() {
       }
       // Readiness includes the consumer: it read its queue's attributes and its DLQ's URL (the
       // calls the issue found denied) and its last receive succeeded.
-      for (const manifest of manifests) {
+      for (const manifest of processes()) {
         await waitFor(
           async () => {
             const ready = await http(manifest.name, 'GET', healthPaths.ready);
@@ -380,6 +407,135 @@ function registerSuite() {
       await admin.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: `calendars/${jobId}.ics` }));
       const result = await http('todo', 'GET', `/api/v1/todos/ical/${jobId}/result`);
       assert.equal(result.status, 404, result.text);
+    });
+
+    it('when a replay into the backfilled subscriber is asked, then audit sends the history with its own role and the subscriber consumes it with its own', async () => {
+      assert.ok(lastJobId);
+      const queue = queueOf(backfilled);
+      // What the topic delivered live so far goes: the queue then holds only what the replay sends.
+      await admin.sqs.send(new PurgeQueueCommand({ QueueUrl: queue.queueUrl }));
+      // The 1,200-todo snapshot was claim-checked; its object expired since (claimChecksExpiryDays):
+      // the replayed event cannot be resolved and must reach the subscriber's DLQ with the reason.
+      const snapshot = await http('audit', 'GET', `/api/v1/audit?subject=${lastJobId}&type=CalendarRequested`);
+      const [snapshotEvent] = (snapshot.json as { items: { id: string }[] }).items;
+      assert.ok(snapshotEvent);
+      await admin.s3.send(
+        new DeleteObjectCommand({
+          Bucket: bucket,
+          Key: claimCheckKey({ type: 'CalendarRequested', id: snapshotEvent.id }),
+        }),
+      );
+
+      // The calendar snapshots only: two events, one of them claim-checked (moto is slow under load).
+      const asked = await http('audit', 'POST', '/api/v1/audit/replays', {
+        service: backfilled,
+        types: ['CalendarRequested'],
+      });
+      assert.equal(asked.status, 202, asked.text);
+      const job = await waitFor(
+        async () => {
+          const current = (await http('audit', 'GET', `/api/v1/audit/replays/${(asked.json as { id: string }).id}`))
+            .json as { status: string; sent: number; total: number; error: string | null };
+          assert.notEqual(current.status, 'failed', current.error ?? '');
+          return current.status === 'done' && current;
+        },
+        { timeoutMs: 120_000, intervalMs: 250, what: 'the replay to finish' },
+      );
+      const snapshots = await http('audit', 'GET', '/api/v1/audit?type=CalendarRequested&limit=100');
+      const snapshotIds = (snapshots.json as { items: { id: string }[] }).items.map((item) => item.id);
+      assert.deepEqual([job.sent, job.total], [snapshotIds.length, snapshotIds.length]);
+      const inline = snapshotIds.filter((id) => id !== snapshotEvent.id);
+      assert.ok(inline.length > 0, 'the 10-todo snapshot travelled inline');
+
+      const handled = new Set<string>();
+      const { db, drop } = await openTestDb(`${backfilled}-consumer`, [inboxMigrations], 'pglite');
+      const clients = roleClients(backfilled);
+      const consumer = startConsumer({
+        service: backfilled,
+        queueUrl: queue.queueUrl,
+        handlers: { CalendarRequested: async (event) => void handled.add(event.id) },
+        db,
+        sqs: clients.sqs,
+        claimCheck: { s3: clients.s3, bucket },
+        log,
+        waitTimeSeconds: 1,
+      });
+      try {
+        const deadLetters = new Map<string, string>(); // event id → failure reason
+        await waitFor(
+          async () => {
+            for (const message of await receiveSome(admin.sqs, queue.dlqUrl, 10)) {
+              const { id } = JSON.parse(message.Body ?? '{}') as { id?: string };
+              deadLetters.set(id ?? '', message.MessageAttributes?.failure_reason?.StringValue ?? '');
+            }
+            return inline.every((id) => handled.has(id)) && deadLetters.has(snapshotEvent.id);
+          },
+          { timeoutMs: 120_000, intervalMs: 250, what: `${backfilled} to handle the replayed snapshots` },
+        );
+        assert.match(deadLetters.get(snapshotEvent.id) ?? '', /does not exist/);
+      } finally {
+        await consumer.stop();
+        await drop();
+      }
+      const sends = readRecordedCalls(callLog).filter(
+        (call) =>
+          call.role === 'audit' && call.command === 'SendMessageBatch' && call.target.QueueUrl === queue.queueUrl,
+      );
+      assert.ok(sends.length > 0, 'audit sent with its own role');
+      assert.deepEqual(
+        sends.filter((call) => call.error),
+        [],
+      );
+    });
+
+    it('when audit is asked to replay into a service that did not ask for backfill, then the API answers 400 and IAM would refuse the send', async () => {
+      const asked = await http('audit', 'POST', '/api/v1/audit/replays', { service: 'notification' });
+      assert.equal(asked.status, 400, asked.text);
+      assert.match(String((asked.json as { error: string }).error), /notification does not ask for backfill/);
+
+      // Past the API (a hand-edited BACKFILL_TARGETS, say): audit's own send code with audit's
+      // credentials, unrecorded so the run's "nothing denied" check stays about the services.
+      const auditRole = awsClients({
+        AWS_ENDPOINT_URL: moto.endpoint,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: keys.audit?.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: keys.audit?.secretAccessKey,
+      });
+      const event = makeEvent({ type: 'TodoCreated', source: 'todo', subject: '1', data: sampleTodo(1) });
+      const message = {
+        key: '1',
+        body: JSON.stringify(event),
+        type: event.type,
+        subject: event.subject,
+        eventId: event.id,
+      };
+      const refused = await sendEvents(auditRole.sqs, queueOf('notification').queueUrl, [message], {
+        parallel: 1,
+        pace: async () => true,
+      }).then(
+        () => undefined,
+        (error: { $metadata?: { httpStatusCode?: number } }) => error,
+      );
+      assert.equal(refused?.$metadata?.httpStatusCode, 403, 'moto refused audit the send');
+
+      // And the exact evaluation agrees: the replay grant covers the backfilled queue only.
+      const sendInto = (service: string) =>
+        requirementsOf(
+          {
+            role: 'audit',
+            service: 'sqs',
+            command: 'SendMessageBatch',
+            region: 'us-east-1',
+            target: { QueueUrl: queueOf(service).queueUrl },
+          },
+          facts,
+        );
+      for (const requirement of sendInto(backfilled)) {
+        assert.ok(await isAllowed(requirement, facts.taskPolicies.audit, accountId), JSON.stringify(requirement));
+      }
+      const [send] = sendInto('notification');
+      assert.ok(send);
+      assert.equal(await isAllowed(send, facts.taskPolicies.audit, accountId), false);
     });
 
     it('when the run is over, then no call was denied and no log mentions a denial', async () => {

@@ -73,18 +73,25 @@ export const listReplayJobs = (db: Queryable, limit = 50) =>
     [limit],
   );
 
+/** A job as its worker holds it: with the log position it stops at. */
+export interface ClaimedReplayJob extends ReplayJob {
+  end_position: string;
+}
+
 /**
  * Takes the oldest open job nobody holds (or whose holder's lease ran out: it crashed) and
- * holds it for `leaseMs`; each page renews the lease.
+ * holds it for `leaseMs`; each page renews the lease. The first take fixes where the job
+ * stops: the end of the log at that moment (later events reach the target through the topic).
  */
-export async function claimReplayJob(db: Queryable, leaseMs: number): Promise<ReplayJob | undefined> {
-  const [job] = await db.query<ReplayJob & Record<string, unknown>>(
-    `UPDATE replay_job SET status = 'running', locked_until = now() + $1 * interval '1 millisecond', updated_at = now()
+export async function claimReplayJob(db: Queryable, leaseMs: number): Promise<ClaimedReplayJob | undefined> {
+  const [job] = await db.query<ClaimedReplayJob & Record<string, unknown>>(
+    `UPDATE replay_job SET status = 'running', locked_until = now() + $1 * interval '1 millisecond', updated_at = now(),
+       end_position = coalesce(end_position, (SELECT coalesce(max(position), 0) FROM audit_log))
      WHERE id = (
        SELECT id FROM replay_job
        WHERE status IN ('pending', 'running') AND (locked_until IS NULL OR locked_until < now())
        ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-     RETURNING ${COLUMNS}`,
+     RETURNING ${COLUMNS}, end_position::text AS end_position`,
     [leaseMs],
   );
   return job;

@@ -1,29 +1,40 @@
 import type { Outgoing } from '@taskoverflow/events';
 import { claimCheckKey, claimCheckThresholdBytes, envelopeJson } from '@taskoverflow/events';
 import type { Queryable } from '@taskoverflow/platform';
-import type { ReplayJob } from './jobs.ts';
+import type { ClaimedReplayJob } from './jobs.ts';
 
 interface LogRow {
   position: string;
   event_id: string;
   type: string;
   subject: string;
-  source: string;
-  time: string;
-  correlation_id: string | null;
-  causation_id: string | null;
-  sequence: number | null;
-  envelope: string | null;
-  data: string;
+  /** The CloudEvent as first received; null for rows recorded before envelopes were kept. */
+  body: string | null;
+  /** Only for those older rows: what their envelope is rebuilt from. */
+  legacy: {
+    source: string;
+    time: string;
+    correlation_id: string | null;
+    causation_id: string | null;
+    sequence: number | null;
+    data: string;
+  } | null;
   [key: string]: unknown;
 }
 
-const MATCHING = `position > $1 AND type = ANY($2::text[]) AND ($3::text IS NULL OR subject = $3)
-  AND ($4::timestamptz IS NULL OR time >= $4) AND ($5::timestamptz IS NULL OR time < $5)`;
-const filters = (job: ReplayJob, after: string) => [after, job.types, job.subject, job.since, job.until];
+const MATCHING = `position > $1 AND position <= $2 AND type = ANY($3::text[]) AND ($4::text IS NULL OR subject = $4)
+  AND ($5::timestamptz IS NULL OR time >= $5) AND ($6::timestamptz IS NULL OR time < $6)`;
+const filters = (job: ClaimedReplayJob, after: string) => [
+  after,
+  job.end_position,
+  job.types,
+  job.subject,
+  job.since,
+  job.until,
+];
 
 /** How many events the job still has to send, for progress. */
-export async function countMatching(db: Queryable, job: ReplayJob): Promise<number> {
+export async function countMatching(db: Queryable, job: ClaimedReplayJob): Promise<number> {
   const [row] = await db.query<{ count: number }>(
     `SELECT count(*)::int AS count FROM audit_log WHERE ${MATCHING}`,
     filters(job, job.cursor),
@@ -34,36 +45,43 @@ export async function countMatching(db: Queryable, job: ReplayJob): Promise<numb
 /**
  * The next page of the job's events after `after`, by log position (the order audit
  * received them, so an event recorded late is still ahead of the cursor), then sorted by
- * event time within the page.
+ * event time within the page. Each body is the stored envelope text with the stored data
+ * text spliced in by the database: nothing is parsed or serialised again on the way out.
  */
-export async function readReplayPage(db: Queryable, job: ReplayJob, after: string, limit: number) {
+export async function readReplayPage(db: Queryable, job: ClaimedReplayJob, after: string, limit: number) {
   const rows = await db.query<LogRow>(
-    `SELECT position::text AS position, event_id::text AS event_id, type, subject, source, utc_iso(time) AS time,
-       correlation_id, causation_id, sequence, envelope::text AS envelope, data::text AS data
-     FROM audit_log WHERE ${MATCHING} ORDER BY audit_log.position LIMIT $6 -- the column, not the text alias`,
+    `SELECT position::text AS position, event_id::text AS event_id, type, subject,
+       left(envelope::text, -1) || ',"data":' || data::text || '}' AS body,
+       CASE WHEN envelope IS NULL THEN json_build_object('source', source, 'time', utc_iso(time),
+         'correlation_id', correlation_id, 'causation_id', causation_id, 'sequence', sequence, 'data', data::text)
+       END AS legacy
+     FROM (SELECT * FROM audit_log WHERE ${MATCHING} ORDER BY position LIMIT $7) AS page
+     ORDER BY time, page.position`,
     [...filters(job, after), limit],
   );
-  const last = rows.at(-1)?.position;
-  const inTimeOrder = rows
-    .map((row) => ({ row, at: Date.parse(row.time) }))
-    .sort((a, b) => a.at - b.at || Number(a.row.position) - Number(b.row.position));
-  return { messages: inTimeOrder.map(({ row }) => row), last };
+  let last: string | undefined;
+  for (const row of rows) if (last === undefined || BigInt(row.position) > BigInt(last)) last = row.position;
+  return { messages: rows, last };
 }
 
-/** The envelope as received; rows recorded before envelopes were kept get theirs rebuilt from the columns. */
-function envelopeOf(row: LogRow): Record<string, unknown> {
-  if (row.envelope) return JSON.parse(row.envelope) as Record<string, unknown>;
-  const extensions = { correlationid: row.correlation_id, causationid: row.causation_id, sequence: row.sequence };
-  return {
+/** The body of a row recorded before envelopes were kept: its envelope rebuilt from the columns. */
+function legacyBody(row: LogRow, legacy: NonNullable<LogRow['legacy']>): string {
+  const extensions = {
+    correlationid: legacy.correlation_id,
+    causationid: legacy.causation_id,
+    sequence: legacy.sequence,
+  };
+  const envelope = {
     specversion: '1.0',
     id: row.event_id,
-    source: row.source,
+    source: legacy.source,
     type: row.type,
     subject: row.subject,
-    time: row.time,
+    time: legacy.time,
     datacontenttype: 'application/json',
     ...Object.fromEntries(Object.entries(extensions).filter(([, value]) => value !== null)),
   };
+  return envelopeJson(envelope, legacy.data);
 }
 
 /**
@@ -72,11 +90,10 @@ function envelopeOf(row: LogRow): Record<string, unknown> {
  * as it did the first time: `data: null` and a `dataref` to its claim-check object.
  */
 export function replayMessage(row: LogRow, bucket: string | undefined): Outgoing {
-  const envelope = envelopeOf(row);
-  let body = envelopeJson(envelope, row.data);
+  let body = row.body ?? legacyBody(row, row.legacy as NonNullable<LogRow['legacy']>);
   if (bucket && Buffer.byteLength(body) > claimCheckThresholdBytes) {
     const dataref = `s3://${bucket}/${claimCheckKey({ type: row.type as never, id: row.event_id })}`;
-    body = JSON.stringify({ ...envelope, data: null, dataref });
+    body = JSON.stringify({ ...(JSON.parse(body) as object), data: null, dataref });
   }
   return { key: row.position, body, type: row.type, subject: row.subject, eventId: row.event_id };
 }

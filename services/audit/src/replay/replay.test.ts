@@ -46,7 +46,7 @@ forEachEmulator((emulator) => {
       );
       return { status: response.status, body: json };
     };
-    /** Receives and deletes until `count` messages arrived (or the deadline passes). */
+    /** Receives and deletes until `count` distinct events arrived (or the deadline passes). */
     const drain = async (queueUrl: string, count: number) => {
       const bodies: { body: string; attributes: Record<string, string | undefined> }[] = [];
       await waitFor(
@@ -79,7 +79,7 @@ forEachEmulator((emulator) => {
               }),
             );
           }
-          return bodies.length >= count;
+          return new Set(bodies.map(({ body }) => (JSON.parse(body) as { id: string }).id)).size >= count;
         },
         { timeoutMs: 120_000, what: `${count} messages on ${queueUrl}` },
       );
@@ -162,7 +162,7 @@ forEachEmulator((emulator) => {
       }
     });
 
-    it('when a replay is stopped halfway and a new worker starts, then it resumes at its cursor and sends each event once', async () => {
+    it('when a replay is stopped halfway and a new worker starts, then it resumes at its last recorded page and every event arrives', async () => {
       const events = Array.from(
         { length: 300 },
         (_, index) =>
@@ -194,10 +194,89 @@ forEachEmulator((emulator) => {
         const ids = (await drain(targets.digest?.queueUrl as string, events.length)).map(
           ({ body }) => (JSON.parse(body) as { id: string }).id,
         );
-        assert.equal(ids.length, events.length);
         assert.deepEqual(new Set(ids), new Set(events.map((event) => event.id)));
+        // The page under way at the stop is sent again (the consumer's inbox drops it); nothing else is.
+        assert.ok(ids.length - events.length <= options.pageSize, `${ids.length - events.length} sent twice`);
       } finally {
         await second.stop();
+      }
+    });
+
+    it('when a row was recorded before envelopes were kept, then its envelope is rebuilt from the columns', async () => {
+      const event = makeEvent({
+        type: 'TodoCreated',
+        source: 'todo',
+        subject: '7',
+        data: sampleTodo(7),
+        time: minute(1),
+        sequence: 2,
+        correlationid: 'req-7',
+      }) as AnyEvent;
+      await test.db.query(
+        `INSERT INTO audit_log (event_id, type, subject, source, time, correlation_id, sequence, data)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [
+          event.id,
+          event.type,
+          event.subject,
+          event.source,
+          event.time,
+          event.correlationid,
+          event.sequence,
+          JSON.stringify(event.data),
+        ],
+      );
+      const replayer = startReplayer({
+        db: test.db,
+        sqs: sqs(),
+        targets,
+        log,
+        bucket: undefined,
+        eventsPerSecond: 5000,
+      });
+      try {
+        await post({ service: 'digest' });
+        replayer.wake();
+        const [received] = await drain(targets.digest?.queueUrl as string, 1);
+
+        // Those rows kept no dataschema or traceparent: the rebuilt envelope has what the columns hold.
+        const {
+          dataschema: _schema,
+          traceparent: _trace,
+          ...expected
+        } = JSON.parse(JSON.stringify(event)) as Record<string, unknown>;
+        assert.deepEqual(JSON.parse(received?.body ?? '{}'), expected);
+      } finally {
+        await replayer.stop();
+      }
+    });
+
+    it('when events are recorded while a replay runs, then it stops at the end of the log it started with', async () => {
+      const todoCreated = (index: number) =>
+        makeEvent({ type: 'TodoCreated', source: 'todo', subject: String(index), data: sampleTodo(index) }) as AnyEvent;
+      const history = Array.from({ length: 50 }, (_, index) => todoCreated(index));
+      await record(history);
+      const { body } = await post({ service: 'digest' });
+      const replayer = startReplayer({
+        db: test.db,
+        sqs: sqs(),
+        targets,
+        log,
+        bucket: undefined,
+        pageSize: 10,
+        eventsPerSecond: 100,
+      });
+      try {
+        await waitFor(async () => ((await readReplayJob(test.db, String(body.id)))?.sent ?? 0) > 0);
+        await record(Array.from({ length: 20 }, (_, index) => todoCreated(100 + index))); // live traffic meanwhile
+        const job = await waitFor(async () => {
+          const current = await readReplayJob(test.db, String(body.id));
+          return current?.status === 'done' && current;
+        });
+
+        assert.deepEqual([job.sent, job.total], [history.length, history.length]);
+      } finally {
+        await replayer.stop();
       }
     });
 

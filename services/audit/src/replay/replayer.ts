@@ -4,10 +4,10 @@ import type { BackfillTargets } from '@taskoverflow/events';
 import type { Db, Logger } from '@taskoverflow/platform';
 import {
   advanceReplayJob,
+  type ClaimedReplayJob,
   claimReplayJob,
   finishReplayJob,
   noteReplayError,
-  type ReplayJob,
   releaseReplayJob,
   setReplayTotal,
 } from './jobs.ts';
@@ -39,7 +39,10 @@ export interface ReplayerOptions {
 export interface Replayer {
   /** A job was created: look now rather than at the next poll. */
   wake(): void;
-  /** Finishes the page under way, records its cursor and lets go of the job. */
+  /**
+   * Sends no further batch, waits for those in flight and lets go of the job: the next worker
+   * resumes at the last recorded page, so the page under way is sent again (the inbox drops it).
+   */
   stop(): Promise<void>;
 }
 
@@ -53,7 +56,7 @@ export function startReplayer(options: ReplayerOptions): Replayer {
   const { db, log } = options;
   const pageSize = options.pageSize ?? 500;
   const leaseMs = options.leaseMs ?? 30_000;
-  const parallel = options.parallel ?? 4;
+  const parallel = options.parallel ?? 8;
   const retryMs = options.retryMs ?? 5_000;
   const aborter = new AbortController();
   let running = true;
@@ -64,37 +67,44 @@ export function startReplayer(options: ReplayerOptions): Replayer {
       sleep(options.idlePollMs ?? 5_000, undefined, { signal: aborter.signal }).then(resolve, resolve);
     });
 
-  async function run(job: ReplayJob) {
+  async function run(job: ClaimedReplayJob) {
     const target = options.targets[job.service];
     if (!target) return finishReplayJob(db, job.id, `${job.service} is not a backfill target any more`);
     const jobLog = log.child({ replay: job.id, service: job.service });
     const total = job.sent + (await countMatching(db, job));
     await setReplayTotal(db, job.id, total);
-    jobLog.info({ total, from: job.cursor }, 'replay started');
-    let { cursor, sent } = job;
-    const startedAt = Date.now();
-    let sentHere = 0;
-    while (running) {
-      const page = await readReplayPage(db, job, cursor, pageSize);
-      if (!page.last) {
-        await finishReplayJob(db, job.id);
-        jobLog.info({ sent, seconds: (Date.now() - startedAt) / 1000 }, 'replay done');
-        return;
-      }
-      await sendEvents(
+    jobLog.info({ total, from: job.cursor, to: job.end_position }, 'replay started');
+    let { sent } = job;
+    // The throttle: a batch leaves no earlier than eventsPerSecond allows since this worker took the job.
+    const startedAt = performance.now();
+    let released = 0;
+    const pace = async (count: number) => {
+      released += count;
+      const ahead = (released / options.eventsPerSecond) * 1000 - (performance.now() - startedAt);
+      if (ahead > 0) await sleep(ahead, undefined, { signal: aborter.signal }).catch(() => {});
+      return running;
+    };
+    let page = await readReplayPage(db, job, job.cursor, pageSize);
+    while (running && page.last) {
+      const sending = sendEvents(
         options.sqs,
         target.queueUrl,
         page.messages.map((row) => replayMessage(row, options.bucket)),
-        parallel,
+        { parallel, pace },
       );
-      cursor = page.last;
+      // The next page is read while this one is sent; dropped if the send fails or we stop.
+      const next = readReplayPage(db, job, page.last, pageSize);
+      next.catch(() => {});
+      if (!(await sending)) break; // stopping: this page is sent again on resume
       sent += page.messages.length;
-      sentHere += page.messages.length;
-      await advanceReplayJob(db, job.id, { cursor, sent: page.messages.length }, leaseMs);
+      await advanceReplayJob(db, job.id, { cursor: page.last, sent: page.messages.length }, leaseMs);
       jobLog.debug({ sent, total }, 'replay progress');
-      // The throttle: never ahead of eventsPerSecond since this worker took the job.
-      const ahead = (sentHere / options.eventsPerSecond) * 1000 - (Date.now() - startedAt);
-      await sleep(Math.max(0, ahead), undefined, { signal: aborter.signal }).catch(() => {});
+      page = await next;
+    }
+    if (running) {
+      await finishReplayJob(db, job.id);
+      jobLog.info({ sent, seconds: (performance.now() - startedAt) / 1000 }, 'replay done');
+      return;
     }
     await releaseReplayJob(db, job.id);
     jobLog.info({ sent, total }, 'replay paused by shutdown; the next start resumes it');
@@ -102,7 +112,7 @@ export function startReplayer(options: ReplayerOptions): Replayer {
 
   const loop = (async () => {
     while (running) {
-      let job: ReplayJob | undefined;
+      let job: ClaimedReplayJob | undefined;
       try {
         job = await claimReplayJob(db, leaseMs);
         if (job) await run(job);

@@ -30,18 +30,27 @@ async function sendChunk(sqs: SQSClient, queueUrl: string, chunk: readonly Outgo
 }
 
 /**
- * Sends messages into one queue in batches of ten (≤ 256 KiB, the relay's chunking), up to
- * `parallel` calls at a time. Order is not kept, as SQS would not keep it anyway: the
- * receiving runtime drops a subject's stale events by `sequence` (ADR 0070).
+ * Sends messages into one queue in batches of ten (≤ 256 KiB, the relay's chunking), keeping
+ * `parallel` calls in flight: each sender takes the next batch as soon as its call returns,
+ * once `pace` lets it (the throttle; false: stop). True when every batch was sent. Order is
+ * not kept, as SQS would not keep it anyway: the receiving runtime drops a subject's stale
+ * events by `sequence` (ADR 0070).
  */
 export async function sendEvents(
   sqs: SQSClient,
   queueUrl: string,
   messages: readonly Outgoing[],
-  parallel: number,
-): Promise<void> {
+  { parallel, pace }: { parallel: number; pace: (count: number) => Promise<boolean> },
+): Promise<boolean> {
   const chunks = chunkForPublish(messages);
-  for (let start = 0; start < chunks.length; start += parallel) {
-    await Promise.all(chunks.slice(start, start + parallel).map((chunk) => sendChunk(sqs, queueUrl, chunk)));
-  }
+  let next = 0;
+  let stopped = false;
+  const sender = async () => {
+    for (let chunk = chunks[next++]; chunk && !stopped; chunk = chunks[next++]) {
+      if (!(await pace(chunk.length))) stopped = true;
+      else await sendChunk(sqs, queueUrl, chunk);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, chunks.length) }, sender));
+  return !stopped;
 }
