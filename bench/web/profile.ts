@@ -67,7 +67,7 @@ async function profile(page: Page): Promise<Sample> {
     traceConfig: { includedCategories: ['toplevel', 'devtools.timeline', 'v8', 'blink.user_timing', '__metadata'] },
   });
   await page.goto(`${base}/`);
-  await page.waitForFunction(() => performance.getEntriesByName('todos:first-render').length > 0);
+  await page.waitForFunction(() => performance.getEntriesByName('todos:painted').length > 0);
   await cdp.send('Tracing.end');
   await complete;
 
