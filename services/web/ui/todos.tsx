@@ -158,14 +158,12 @@ function todoItem(todo: Todo, now: number, error: string | undefined) {
       </label>
       {todo.description && <p class="description">{todo.description}</p>}
       <p class={overdue ? 'meta overdue' : 'meta'}>{`${due} · #${todo.id}`}</p>
-      <div class="actions">
-        <button type="button" name="edit" aria-label={`Edit ${todo.title}`}>
-          Edit
-        </button>
-        <button type="button" name="delete" class="danger" aria-label={`Delete ${todo.title}`}>
-          Delete
-        </button>
-      </div>
+      <button type="button" name="edit" aria-label={`Edit ${todo.title}`}>
+        Edit
+      </button>
+      <button type="button" name="delete" class="danger" aria-label={`Delete ${todo.title}`}>
+        Delete
+      </button>
       {error && (
         <p class="error" role="alert">
           {error}
