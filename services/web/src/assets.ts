@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, stop } from 'esbuild';
@@ -14,7 +14,7 @@ export interface Asset {
   immutable: boolean;
 }
 
-const uiDir = fileURLToPath(new URL('../ui/', import.meta.url));
+const ownUiDir = fileURLToPath(new URL('../ui/', import.meta.url));
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -32,9 +32,9 @@ function asset(path: string, body: Buffer, immutable: boolean): Asset {
  * Bundles ui/main.tsx (Preact, its CSS) with esbuild once at start-up, in memory: one
  * minified script and one stylesheet under content-hashed names, and index.html pointing
  * at them. No build step to run or forget, and no files written (the container's root
- * filesystem is read-only). Keyed by URL path.
+ * filesystem is read-only). Keyed by URL path. bench/web/profile.ts passes another ui/ to compare.
  */
-export async function buildAssets(): Promise<Map<string, Asset>> {
+export async function buildAssets(uiDir = ownUiDir): Promise<Map<string, Asset>> {
   const result = await build({
     absWorkingDir: uiDir,
     entryPoints: ['main.tsx'],
@@ -57,7 +57,7 @@ export async function buildAssets(): Promise<Map<string, Asset>> {
     names[extname(path)] = path;
     assets.set(path, asset(path, Buffer.from(file.contents), true));
   }
-  const html = (await readFile(`${uiDir}index.html`, 'utf8'))
+  const html = (await readFile(join(uiDir, 'index.html'), 'utf8'))
     .replace('{{script}}', names['.js'] ?? '')
     .replace('{{style}}', names['.css'] ?? '');
   assets.set('/', asset('/', Buffer.from(html), false));

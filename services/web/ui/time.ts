@@ -27,7 +27,7 @@ export function toInputs(utc: string | null): { date: string; time: string } {
 }
 
 const formatter = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-export const formatLocal = (utc: string): string => formatter.format(fromApi(utc));
+export const formatLocal = (at: Date): string => formatter.format(at);
 
 /** An instant with its offset (`2026-12-01T16:00:00.482Z`, as audit and webhooks write them) → local text. */
 export const formatInstant = (iso: string): string => formatter.format(new Date(iso));

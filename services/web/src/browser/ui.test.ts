@@ -168,8 +168,7 @@ describe('web UI in a browser (whole stack)', function () {
     await page.keyboard.press('Enter');
     await waitFor(() => todoNamed('Keyboard only'), { what: 'the todo added by keyboard' });
 
-    const { id } = (await todoNamed('Keyboard only')) as Todo;
-    await page.locator(`#done-${id}`).focus();
+    await page.getByRole('checkbox', { name: 'Completed: Keyboard only' }).focus();
     await page.keyboard.press('Space');
     await waitFor(async () => (await todoNamed('Keyboard only'))?.completed, { what: 'completed by keyboard' });
     await page.keyboard.press('Tab'); // Edit
