@@ -190,6 +190,29 @@ describe('npm start (the whole system on one machine)', function () {
     }
   });
 
+  it('when the process that started the runner dies (a SIGTERM sent only to npm), then the runner stops everything', async () => {
+    const otherDataDir = mkdtempSync(join(tmpdir(), 'start-parent-'));
+    const shell = spawnRunner({ DATA_DIR: otherDataDir, PORT: String(await getPort()) }, { underShell: true });
+    try {
+      const stackFile = join(otherDataDir, 'stack.json');
+      await waitFor(() => existsSync(stackFile) || shell.process.exitCode !== null, {
+        timeoutMs: 180_000,
+        what: 'the second stack to be ready',
+      });
+      const runner = (JSON.parse(readFileSync(stackFile, 'utf8')) as { pid: number }).pid;
+      const { children } = JSON.parse(readFileSync(join(otherDataDir, 'runner.lock'), 'utf8')) as {
+        children: number[];
+      };
+      assert.ok(isRunning(runner) && children.length >= 5, 'the runner and its processes run');
+      process.kill(shell.process.pid ?? 0, 'SIGKILL');
+      const alive = () => [runner, ...children].filter(isRunning);
+      await waitFor(() => alive().length === 0, { timeoutMs: 60_000, what: `processes ${alive()} to exit` });
+      assert.equal(existsSync(stackFile), false, 'it stopped cleanly: stack.json removed');
+    } finally {
+      rmSync(otherDataDir, { recursive: true, force: true });
+    }
+  });
+
   it('when stopped with SIGTERM, then every process exits cleanly', async () => {
     const { children } = JSON.parse(readFileSync(join(dataDir, 'runner.lock'), 'utf8')) as { children: number[] };
     assert.equal(await stack.stop({ keepData: true }), 0);

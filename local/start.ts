@@ -146,6 +146,14 @@ async function stop(code: number): Promise<never> {
 }
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
+// Under `npm start` a shell and npm sit above this process; a SIGTERM sent only to npm ends
+// them and hands this one to init, where nobody could stop it. A parent gone: stop as if signalled.
+const parentAtStart = process.ppid;
+setInterval(() => {
+  if (process.ppid === parentAtStart || stopping) return;
+  log.warn({ parent: parentAtStart }, 'the process that started the runner exited: stopping');
+  void stop(0);
+}, 1000).unref();
 
 const manifests = await loadManifests();
 const gateway = createGateway({

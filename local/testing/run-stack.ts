@@ -24,10 +24,15 @@ export interface Runner {
  * DATABASE_URL or AWS_ENDPOINT_URL, also in CI where they name the machine's servers). For a
  * start that should be refused, await `exited`; for a stack, use startLocalStack.
  */
-export function spawnRunner(env: NodeJS.ProcessEnv): Runner {
+export function spawnRunner(env: NodeJS.ProcessEnv, { underShell = false } = {}): Runner {
   let output = '';
   let stderr = '';
-  const runner = spawn(process.execPath, ['local/launch.js'], {
+  // `underShell`: a shell between this process and the runner, as npm puts one (`sh -c`); the
+  // returned process is then the shell.
+  const command = underShell
+    ? ['sh', ['-c', `"${process.execPath}" local/launch.js; true`]]
+    : [process.execPath, ['local/launch.js']];
+  const runner = spawn(command[0] as string, command[1] as string[], {
     cwd: root,
     env: { ...process.env, FAUXQS_PORT: '0', LOG_LEVEL: 'warn', AWS_ENDPOINT_URL: '', DATABASE_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
