@@ -29,10 +29,8 @@ export function spawnRunner(env: NodeJS.ProcessEnv, { underShell = false } = {})
   let stderr = '';
   // `underShell`: a shell between this process and the runner, as npm puts one (`sh -c`); the
   // returned process is then the shell.
-  const command = underShell
-    ? ['sh', ['-c', `"${process.execPath}" local/launch.js; true`]]
-    : [process.execPath, ['local/launch.js']];
-  const runner = spawn(command[0] as string, command[1] as string[], {
+  const args = underShell ? ['-c', `"${process.execPath}" local/launch.js; true`] : ['local/launch.js'];
+  const runner = spawn(underShell ? 'sh' : process.execPath, args, {
     cwd: root,
     env: { ...process.env, FAUXQS_PORT: '0', LOG_LEVEL: 'warn', AWS_ENDPOINT_URL: '', DATABASE_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,6 @@
 import type { Queryable } from '@taskoverflow/platform';
 import type { Effect, HandleContext } from './handle-message.ts';
-import { failureOutcome, type Outcome, receiveCountOf } from './outcome.ts';
+import { acknowledged, failureOutcome, logStale, type Outcome, receiveCountOf } from './outcome.ts';
 import { freshEvents } from './staleness.ts';
 import { RetryLaterError } from './types.ts';
 
@@ -38,13 +38,10 @@ export async function runEffect(item: Effect, context: HandleContext): Promise<O
       await handler.claim?.(event, { tx, log });
       return 'claimed';
     });
-    if (claim === 'duplicate') {
-      log.info('duplicate delivery acknowledged without running the handler');
-      return { kind: 'ack', duplicate: true };
-    }
+    if (claim === 'duplicate') return acknowledged(log, true);
     if (claim === 'stale') {
-      log.info({ sequence: event.sequence }, 'stale event acknowledged: a newer one of its subject was applied');
-      return { kind: 'ack', duplicate: false };
+      logStale(log, event.sequence);
+      return acknowledged(log, false);
     }
     // What the claim wrote (CalendarStarted) leaves now, while the work runs.
     if (claim === 'claimed' && handler.claim) context.onCommit?.();

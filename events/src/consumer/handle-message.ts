@@ -4,7 +4,7 @@ import { type ClaimCheckStore, resolveData } from '../claim-check.ts';
 import { type AnyEvent, parseEnvelope, parseEventData } from '../envelope.ts';
 import type { ConsumerTelemetry, Processing } from '../telemetry/consumer.ts';
 import { runEffect } from './effect.ts';
-import { failureOutcome, type Outcome, reasonOf, receiveCountOf } from './outcome.ts';
+import { acknowledged, failureOutcome, logStale, type Outcome, reasonOf, receiveCountOf } from './outcome.ts';
 import { freshEvents } from './staleness.ts';
 import type { BatchHandler, EffectHandler, Handler, Handlers } from './types.ts';
 
@@ -105,7 +105,7 @@ async function runInTransaction(ready: readonly InTransaction[], context: Handle
       seenBefore.push(!isNew);
       if (!isNew) continue;
       if (!fresh.has(event)) {
-        log.info({ sequence: event.sequence }, 'stale event acknowledged: a newer one of its subject was applied');
+        logStale(log, event.sequence);
         continue;
       }
       if (typeof handler === 'function')
@@ -123,8 +123,7 @@ async function runInTransaction(ready: readonly InTransaction[], context: Handle
 async function runOne(item: InTransaction, context: HandleContext): Promise<Handled> {
   try {
     const [duplicate = false] = await runInTransaction([item], context);
-    if (duplicate) item.log.info('duplicate delivery acknowledged without running the handler');
-    return { outcome: { kind: 'ack', duplicate }, log: item.log, processing: item.processing };
+    return { outcome: acknowledged(item.log, duplicate), log: item.log, processing: item.processing };
   } catch (error) {
     return { outcome: failureOutcome(error), log: item.log, processing: item.processing };
   }
@@ -158,8 +157,11 @@ export async function handleMessages(messages: readonly Message[], context: Hand
     if (duplicate === undefined) {
       results.set(item.message, await runOne(item, context));
     } else {
-      if (duplicate) item.log.info('duplicate delivery acknowledged without running the handler');
-      results.set(item.message, { outcome: { kind: 'ack', duplicate }, log: item.log, processing: item.processing });
+      results.set(item.message, {
+        outcome: acknowledged(item.log, duplicate),
+        log: item.log,
+        processing: item.processing,
+      });
     }
   }
   await effectsDone;

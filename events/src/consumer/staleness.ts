@@ -16,7 +16,7 @@ const ADVANCE_SUBJECTS = `
   WHERE v.sequence < excluded.sequence
   RETURNING source, subject, sequence`;
 
-const subjectKey = (event: AnyEvent) => `${event.source}\u0000${event.subject}`;
+const subjectKey = ({ source, subject }: { source: string; subject: string }) => `${source}\u0000${subject}`;
 
 /**
  * The events (of those given) that are not older than what this consumer already applied
@@ -32,7 +32,7 @@ export async function freshEvents(tx: Queryable, service: string, events: readon
     sequenced.map((event) => event.subject),
     sequenced.map((event) => event.sequence),
   ]);
-  const newest = new Map(advanced.map((row) => [`${row.source}\u0000${row.subject}`, row.sequence]));
+  const newest = new Map(advanced.map((row) => [subjectKey(row), row.sequence]));
   for (const event of sequenced) if (newest.get(subjectKey(event)) === event.sequence) fresh.add(event);
   return fresh;
 }
