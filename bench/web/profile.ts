@@ -8,6 +8,7 @@ import { loadavg } from 'node:os';
 import type { Page } from 'playwright-core';
 import { type Asset, buildAssets } from '../../services/web/src/assets.ts';
 import { launchChromium } from '../../services/web/src/browser/chromium.ts';
+import { median, round } from './stats.ts';
 
 const base = process.env.BENCH_URL ?? 'http://127.0.0.1:6400';
 const runs = Number(process.env.BENCH_RUNS ?? 7);
@@ -118,8 +119,6 @@ try {
   await browser.close();
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
-const round = (value: number) => Math.round(value * 10) / 10;
 console.log(
   JSON.stringify(
     {

@@ -10,11 +10,10 @@ import { loadavg } from 'node:os';
 import { startLocalStack } from '../../local/testing/run-stack.ts';
 import { buildAssets } from '../../services/web/src/assets.ts';
 import { launchChromium } from '../../services/web/src/browser/chromium.ts';
+import { median, round } from './stats.ts';
 
 const todoCount = Number(process.env.BENCH_TODOS ?? 1000);
 const runs = Number(process.env.BENCH_RUNS ?? 7);
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
-const round = (value: number) => Math.round(value * 10) / 10;
 
 const assets = await buildAssets();
 const bundleGzipBytes = [...assets]
