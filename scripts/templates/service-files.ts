@@ -110,14 +110,26 @@ function main({ name, consumes, http }: ServiceSpec): string {
     `import { ${camel(name)}Migrations } from './migrations.ts';`,
     ...(http ? [`import { ${camel(name)}Routers } from './routes.ts';`] : []),
   ]);
-  const parts = [...(consumer ? ['handlers'] : []), ...(http ? [`routers: ${camel(name)}Routers(db)`] : [])];
+  const parts = [
+    ...(consumer ? ['handlers', 'consumer'] : []),
+    ...(http ? [`routers: ${camel(name)}Routers(db)`] : []),
+  ];
   const partsLine = http ? `({ db }) => ({ ${parts.join(', ')} })` : `() => ({ ${parts.join(', ')} })`;
   return `import { runService, type ServiceDefinition, serviceEnvSchema } from '@taskoverflow/events/service';
 ${local.join('\n')}
 
 // Add this service's own settings with .extend({ KEY: z.string().describe('what it is') }).
 const env = serviceEnvSchema(manifest);
-
+${
+  consumer
+    ? `
+// The starting handlers record every event they receive, so an event that arrives after a newer
+// one of its todo (SNS does not keep order) is recorded too. Drop this when the handlers keep
+// only the latest state: the default, 'latest', then skips the older event (ADR 0070).
+const consumer = { ordering: 'all' } as const;
+`
+    : ''
+}
 /** The service: its manifest, handlers and routes; runService does the rest (config, DB, consumer, HTTP, health). */
 export const ${camel(name)}Service = {
   manifest,
