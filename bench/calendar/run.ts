@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '@taskoverflow/platform';
+import { median, percentile } from '../stats.ts';
 import { benchTodos } from './todos.ts';
 
 const renderRuns = 3;
@@ -20,13 +21,6 @@ interface RenderSample {
   inputRssMb: number;
   events: number;
   bytes: number;
-}
-
-const median = (values: number[]) => percentile(values, 50);
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  // Nearest rank: with few runs p99 is the slowest run, which is what it should say.
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
 function measureRender(todos: number, mode: 'fast' | 'ical-generator') {

@@ -19,6 +19,7 @@ import { applyTopology } from '@taskoverflow/events/topology-apply';
 import getPort from 'get-port';
 import { startDependency } from '../../local/dependencies.ts';
 import { cpuByRole } from '../stack/processes.ts';
+import { percentile } from '../stats.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
 const idleSeconds = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
@@ -83,9 +84,6 @@ function emulatorCounts(cmd: 'count' | 'reset'): Promise<Counts> {
     proc.send({ cmd });
   });
 }
-const percentile = (sorted: number[], p: number) =>
-  sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0) : 0;
-
 /** Waits until every subscriber has `expected` events (or the deadline), then fetches their latencies. */
 async function collect(expected: number, deadlineMs: number) {
   const deadline = Date.now() + deadlineMs;

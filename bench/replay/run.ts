@@ -23,6 +23,7 @@ import getPort from 'get-port';
 import { startLocalStack } from '../../local/testing/run-stack.ts';
 import { regenerateDerivedFiles, scaffoldService } from '../../scripts/new-service.ts';
 import { cpuByRole } from '../stack/processes.ts';
+import { percentile } from '../stats.ts';
 
 const historySize = Number(process.env.BENCH_HISTORY ?? 20_000);
 const liveRate = Number(process.env.BENCH_LIVE_RATE ?? 20);
@@ -39,12 +40,12 @@ const abandoned = readdirSync(servicesDir).filter(
 );
 for (const folder of abandoned) rmSync(join(servicesDir, folder), { recursive: true, force: true });
 
-const percentile = (sorted: number[], p: number) =>
-  sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0) : null;
-const summary = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { count: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? null };
-};
+const summary = (values: number[]) => ({
+  count: values.length,
+  p50: Math.round(percentile(values, 50)),
+  p99: Math.round(percentile(values, 99)),
+  max: percentile(values, 100),
+});
 
 await scaffoldService({ name: subscriber, consumes: ['TodoCreated'], backfill: true, root });
 try {

@@ -8,7 +8,7 @@ import { loadavg } from 'node:os';
 import type { Page } from 'playwright-core';
 import { type Asset, buildAssets } from '../../services/web/src/assets.ts';
 import { launchChromium } from '../../services/web/src/browser/chromium.ts';
-import { median, round } from './stats.ts';
+import { median, round } from '../stats.ts';
 
 const base = process.env.BENCH_URL ?? 'http://127.0.0.1:6400';
 const runs = Number(process.env.BENCH_RUNS ?? 7);

@@ -10,7 +10,7 @@ import { loadavg } from 'node:os';
 import { startLocalStack } from '../../local/testing/run-stack.ts';
 import { buildAssets } from '../../services/web/src/assets.ts';
 import { launchChromium } from '../../services/web/src/browser/chromium.ts';
-import { median, round } from './stats.ts';
+import { median, round } from '../stats.ts';
 
 const todoCount = Number(process.env.BENCH_TODOS ?? 1000);
 const runs = Number(process.env.BENCH_RUNS ?? 7);

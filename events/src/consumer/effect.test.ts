@@ -195,6 +195,70 @@ describe('effect handlers: claim, work outside the transaction, record', () => {
     assert.deepEqual(await steps(v2), []);
     assert.ok((await processedAt(v2)) instanceof Date, 'the stale event is done');
   });
+
+  it('when a group arrives together, then new events are claimed and completed, a done one is a duplicate and an older update is skipped', async () => {
+    const [done, newer, older, quiet] = [created(8), updated(9, 5), updated(9, 4), created(10)];
+    const { handler, work, steps } = effect(db, async () => undefined);
+    await runHandlers(db, { TodoCreated: handler }, [done]);
+    // `quiet`'s work has nothing to record: its inbox row is completed by the group's one statement.
+    const { handler: nothingToRecord } = effect(db, async () => ({ record: undefined }));
+    const handlers = {
+      TodoCreated: {
+        ...handler,
+        work: (event: CloudEvent<'TodoCreated'>, context: Parameters<typeof handler.work>[1]) =>
+          (event.id === quiet.id ? nothingToRecord : handler).work(event, context),
+      },
+      TodoUpdated: handler,
+    };
+
+    let transactions = 0;
+    const counting: Db = Object.assign(Object.create(db), {
+      transaction: (work: Parameters<Db['transaction']>[0]) => {
+        transactions += 1;
+        return db.transaction(work);
+      },
+    });
+
+    const outcomes = await runHandlers(counting, handlers, [done, newer, older, quiet], { together: true });
+
+    assert.deepEqual(outcomes, [
+      { kind: 'ack', duplicate: true },
+      { kind: 'ack', duplicate: false },
+      { kind: 'ack', duplicate: false },
+      { kind: 'ack', duplicate: false },
+    ]);
+    assert.deepEqual(
+      work.map((call) => call.eventId),
+      [done.id, newer.id],
+      'the duplicate and the older update did not work (quiet worked through its own handler)',
+    );
+    assert.deepEqual(await steps(done), ['claim', 'record']);
+    assert.deepEqual(await steps(newer), ['claim', 'record']);
+    assert.deepEqual(await steps(older), []);
+    assert.deepEqual(await steps(quiet), ['claim']);
+    for (const event of [newer, older, quiet]) assert.ok((await processedAt(event)) instanceof Date, 'done');
+    assert.equal(transactions, 2, "one claims the group, one records newer's outcome");
+  });
+
+  it('when one claim of a group fails, then only that event is retried and the others are handled', async () => {
+    const [ok, broken] = [created(11), created(12)];
+    const { handler, steps } = effect(db);
+    const failing: EffectHandler<'TodoCreated'> = {
+      ...handler,
+      async claim(event, context) {
+        if (event.id === broken.id) throw new Error('claim failed');
+        await handler.claim?.(event, context);
+      },
+    };
+
+    const outcomes = await runHandlers(db, { TodoCreated: failing }, [ok, broken], { together: true });
+
+    assert.deepEqual(outcomes[0], { kind: 'ack', duplicate: false });
+    assert.equal(outcomes[1]?.kind, 'retry');
+    assert.deepEqual(await steps(ok), ['claim', 'record']);
+    assert.deepEqual(await steps(broken), [], 'its claim rolled back');
+    assert.equal(await processedAt(broken), undefined, 'not in the inbox: the redelivery claims it');
+  });
 });
 
 forEachEmulator((emulator: Emulator) => {

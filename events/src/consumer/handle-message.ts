@@ -3,7 +3,7 @@ import type { Db, Logger } from '@taskoverflow/platform';
 import { type ClaimCheckStore, resolveData } from '../claim-check.ts';
 import { type AnyEvent, parseEnvelope, parseEventData } from '../envelope.ts';
 import type { ConsumerTelemetry, Processing } from '../telemetry/consumer.ts';
-import { runEffect } from './effect.ts';
+import { runEffects } from './effect.ts';
 import { acknowledged, failureOutcome, logStale, type Outcome, reasonOf, receiveCountOf } from './outcome.ts';
 import { freshEvents } from './staleness.ts';
 import type { BatchHandler, EffectHandler, Handler, Handlers } from './types.ts';
@@ -133,8 +133,8 @@ async function runOne(item: InTransaction, context: HandleContext): Promise<Hand
  * Handles a group of messages in one transaction: one commit instead of one per message,
  * which is most of a consumer's cost on PGlite. When any handler fails, the group's
  * transaction rolls back and each message runs alone, so only the failing one is retried.
- * Messages for effect handlers run beside the group, each claimed, worked and recorded on
- * its own (effect.ts). Nothing here throws.
+ * Messages for effect handlers run beside the group: claimed together, worked at once,
+ * recorded together where there is nothing else to write (effect.ts). Nothing here throws.
  */
 export async function handleMessages(messages: readonly Message[], context: HandleContext): Promise<Handled[]> {
   const prepared = await Promise.all(messages.map((message) => prepare(message, context)));
@@ -142,13 +142,19 @@ export async function handleMessages(messages: readonly Message[], context: Hand
   for (const item of prepared) if ('outcome' in item) results.set(item.message, item);
   const effects = prepared.filter((item): item is Effect => 'event' in item && isEffect(item));
   const ready = prepared.filter((item): item is InTransaction => 'event' in item && !isEffect(item));
-  // Effect handlers never share a transaction: each claims, works and records on its own.
-  const effectsDone = Promise.all(
-    effects.map(async (item) => {
-      const outcome = await item.processing.within(() => runEffect(item, context));
-      results.set(item.message, { outcome, log: item.log, processing: item.processing });
-    }),
-  );
+  // Effect handlers never share a transaction with plain ones: their group is claimed, worked and recorded beside it.
+  const effectsDone =
+    effects.length > 0
+      ? runEffects(effects, context).then((outcomes) => {
+          for (const [index, item] of effects.entries()) {
+            results.set(item.message, {
+              outcome: outcomes[index] as Outcome,
+              log: item.log,
+              processing: item.processing,
+            });
+          }
+        })
+      : undefined;
 
   let grouped: boolean[] | undefined;
   if (ready.length > 1) grouped = await runInTransaction(ready, context).catch(() => undefined);

@@ -447,6 +447,24 @@ forEachEmulator((emulator: Emulator) => {
       assert.ok(receives <= windowMs / 1000 / waitTimeSeconds + 1, `${receives} receives in ${windowMs} ms`);
     });
 
+    it('when a receive brings a part batch, then the next receive waits receiveLingerMs so that batches fill', async () => {
+      const { prefix, topicArn, queue } = await topology();
+      const { handler } = recorder();
+      const events = [created(900), created(901), created(902)];
+      await publishQueued(topicArn, queue.queueUrl, events);
+      const sqs = countingClient(emulator, 'ReceiveMessageCommand');
+
+      consume(queue.queueUrl, prefix, { handlers: { TodoCreated: handler }, sqs: sqs.client, receiveLingerMs: 1_500 });
+      await waitFor(async () => (await effectsOf(events)) === 3, { what: 'the part batch handled' });
+      const receivedAt = sqs.count();
+      const late = created(903);
+      await publishQueued(topicArn, queue.queueUrl, [late]);
+
+      assert.equal(await effectsOf([late]), 0, 'not received while the loop lingers');
+      assert.equal(sqs.count(), receivedAt, 'no receive while the loop lingers');
+      await waitFor(async () => (await effectsOf([late])) === 1, { what: 'the next receive after the linger' });
+    });
+
     it('when 200 events arrive, then the consumer makes at most 0.5 SQS requests per event', async function () {
       this.timeout(45_000); // moto handles a few hundred requests a second on a busy machine
       const { prefix, topicArn, queue } = await topology();
@@ -466,13 +484,13 @@ forEachEmulator((emulator: Emulator) => {
   });
 });
 
-/** A separate SQS client whose requests are counted (the shared one serves the test itself). */
-function countingClient(emulator: Emulator) {
+/** A separate SQS client whose requests (or only those of one command) are counted; the shared one serves the test itself. */
+function countingClient(emulator: Emulator, command?: string) {
   const { sqs } = awsClients({ AWS_ENDPOINT_URL: emulator.endpoint, AWS_REGION: 'us-east-1' });
   let requests = 0;
   sqs.middlewareStack.add(
-    (next) => async (args) => {
-      requests++;
+    (next, context) => async (args) => {
+      if (!command || context.commandName === command) requests++;
       return next(args);
     },
     { step: 'initialize', name: 'countRequests' },

@@ -39,9 +39,17 @@ export interface ConsumerOptions {
   /**
    * Messages handled in one database transaction (default 1). Above 1, a received batch
    * commits once instead of once per message — several times the throughput on PGlite — but
-   * its messages run one after another. Effect handlers (ADR 0072) never join a group.
+   * its plain handlers run one after another. Effect handlers (ADR 0072) of a group are
+   * claimed in one transaction, work at once, and complete in one statement when they have
+   * nothing to record.
    */
   transactionBatchSize?: number;
+  /**
+   * After a receive brought a part batch (2–9 messages: traffic, but not a backlog), its loop
+   * waits this long before the next receive, so that groups and batches fill: default 25 ms.
+   * bench:events at 500–1,000 events/s: 20–25 % less CPU per event, p50 latency +4 ms (ADR 0087).
+   */
+  receiveLingerMs?: number;
   /** Default `latest`: an event older (by `sequence`) than one applied for its subject is not handled. */
   ordering?: Ordering;
   /**
@@ -80,6 +88,7 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
   const waitTimeSeconds = options.waitTimeSeconds ?? 20;
   const drainTimeoutMs = options.drainTimeoutMs ?? 25_000;
   const transactionBatchSize = Math.max(1, options.transactionBatchSize ?? 1);
+  const lingerMs = options.receiveLingerMs ?? 25;
   const log = options.log.child({ consumer: options.service });
   const telemetry = consumerTelemetry(options.service, queueUrl);
 
@@ -240,6 +249,7 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
         continue;
       }
       receiving++;
+      let linger = false;
       const sentAt = Date.now();
       try {
         const { Messages: messages = [] } = await sqs.send(
@@ -262,6 +272,8 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
         }));
         if (running) buffer.push(...deliveries);
         else await release(deliveries);
+        // One message at a time is a quiet queue: no wait. A full batch is a backlog: no wait either.
+        linger = messages.length >= 2 && messages.length < batchSize;
       } catch (error) {
         if (!running) break;
         problem = `receive failed: ${describe(error)}`;
@@ -273,6 +285,7 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
         startHandlers(info);
         signal();
       }
+      if (linger && lingerMs > 0) await pause(lingerMs);
     }
   }
 
