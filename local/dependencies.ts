@@ -18,6 +18,8 @@ export interface DependencySettings {
   host?: string;
   /** Anything else for the child's environment (e.g. NODE_OPTIONS). */
   env?: NodeJS.ProcessEnv;
+  /** `idle`: it runs on what the request path leaves of the CPU (ADR 0084); default `normal`. */
+  priority?: 'normal' | 'idle';
 }
 
 const envOf = {
@@ -40,7 +42,7 @@ export async function startDependency(
   onProgress?: (message: string) => void,
 ): Promise<{ handle: ChildHandle; url: string }> {
   const env = { ...process.env, ...settings.env, ...envOf[name](settings) };
-  const handle = startChild(name, `local/${name}.ts`, root, env, print, onProgress);
+  const handle = startChild(name, `local/${name}.ts`, root, env, print, { onProgress, priority: settings.priority });
   const report = await handle.ready;
   if (report.type !== 'ready' || !report.url) throw new StartError(report.message ?? `${name} failed to start`);
   return { handle, url: report.url };

@@ -1,4 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { createInterface } from 'node:readline';
 import { prettyFactory } from 'pino-pretty';
 
@@ -54,20 +55,37 @@ export interface ChildHandle {
   ready: Promise<ChildReport>;
 }
 
-/** Starts `node <script>` owned by the runner: IPC channel + child guard, output through `print`. */
+// Linux's SCHED_IDLE, set by chrt before node starts so that every thread has it; where there
+// is no chrt (macOS), the lowest nice, which only lowers the share under contention.
+const chrt = process.platform === 'linux' && spawnSync('chrt', ['--version']).status === 0;
+
+/**
+ * Starts `node <script>` owned by the runner: IPC channel + child guard, output through `print`.
+ * `idle`: it runs only on a core no other process wants (ADR 0084).
+ */
 export function startChild(
   name: string,
   script: string,
   cwd: string,
   env: NodeJS.ProcessEnv,
   print: (line: string) => void,
-  onProgress: (message: string) => void = () => {},
+  {
+    onProgress = () => {},
+    priority = 'normal',
+  }: { onProgress?: (message: string) => void; priority?: 'normal' | 'idle' } = {},
 ): ChildHandle {
-  const child = spawn(process.execPath, ['--import', guard, script], {
-    cwd,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
+  const idleByChrt = priority === 'idle' && chrt;
+  const args = ['--import', guard, script];
+  const child = spawn(
+    idleByChrt ? 'chrt' : process.execPath,
+    idleByChrt ? ['--idle', '0', process.execPath, ...args] : args,
+    {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    },
+  );
+  if (priority === 'idle' && !chrt && child.pid) setPriority(child.pid, 19);
   for (const stream of [child.stdout, child.stderr]) {
     if (stream) createInterface({ input: stream }).on('line', print);
   }

@@ -7,20 +7,25 @@ import { isRunning, waitFor } from '@taskoverflow/events/testing';
 import getPort from 'get-port';
 import { type RunningStack, spawnRunner, startLocalStack } from './testing/run-stack.ts';
 
-/** Pid of the runner's child that runs `services/<name>/src/main.ts`. */
-function servicePid(runnerPid: number, name: string): number | undefined {
+/** Fields of /proc/<pid>/stat from the third (state) on: the second process name never splits them. */
+const statFields = (pid: number | string) => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+};
+
+/** Pid of the runner's child that runs `script` (`services/<name>/src/main.ts`, `local/emulator.ts`). */
+function childPid(runnerPid: number, script: string): number | undefined {
   for (const entry of readdirSync('/proc').filter((dir) => /^\d+$/.test(dir))) {
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (parent === runnerPid && command.includes(`services/${name}/src/main.ts`)) return Number(entry);
+      if (Number(statFields(entry)[1]) === runnerPid && command.includes(script)) return Number(entry);
     } catch {
       // the process ended while we looked
     }
   }
   return undefined;
 }
+const servicePid = (runnerPid: number, name: string) => childPid(runnerPid, `services/${name}/src/main.ts`);
 
 describe('npm start (the whole system on one machine)', function () {
   this.timeout(240_000); // a first start on a machine shared with other test runs
@@ -92,6 +97,19 @@ describe('npm start (the whole system on one machine)', function () {
     assert.equal(code, 1);
     assert.match(said, new RegExp(`in use by another TaskOverflow runner \\(pid ${runnerPid()}\\)`));
     assert.equal(JSON.parse(readFileSync(join(dataDir, 'runner.lock'), 'utf8')).pid, runnerPid());
+  });
+
+  it('when the stack runs, then the consumers and the emulator run at idle CPU priority, todo and PostgreSQL at normal', () => {
+    // /proc/<pid>/stat field 41 is the scheduling policy: 0 SCHED_OTHER, 5 SCHED_IDLE (ADR 0084).
+    const policyOf = (pid: number | undefined) => (pid ? Number(statFields(pid)[38]) : undefined);
+    const policies = Object.fromEntries(
+      [
+        ...['audit', 'calendar', 'notification', 'todo', 'web'].map((name) => [name, servicePid(runnerPid(), name)]),
+        ['emulator', childPid(runnerPid(), 'local/emulator.ts')],
+        ['postgres', childPid(runnerPid(), 'local/postgres.ts')],
+      ].map(([name, pid]) => [name, policyOf(pid as number | undefined)]),
+    );
+    assert.deepEqual(policies, { audit: 5, calendar: 5, notification: 5, emulator: 5, todo: 0, web: 0, postgres: 0 });
   });
 
   it('when the stack runs, then the gateway and the emulator listen on 127.0.0.1 only', () => {

@@ -6,6 +6,7 @@ import { relative, resolve } from 'node:path';
 import { backoffSeconds } from '@taskoverflow/events';
 import { awsClients } from '@taskoverflow/events/aws';
 import { backfillEnv } from '@taskoverflow/events/backfill';
+import { localPriorityOf } from '@taskoverflow/events/manifest';
 import { loadManifests, repoRoot } from '@taskoverflow/events/manifests';
 import { buildTopology } from '@taskoverflow/events/topology';
 import { applyTopology } from '@taskoverflow/events/topology-apply';
@@ -50,6 +51,12 @@ const config = loadConfig(
         .default(0)
         .describe('Port of the local PostgreSQL when DATABASE_URL is not set; 0 picks a free one (6432 if free)'),
       EVENTS_BUCKET: z.string().min(1).default('taskoverflow-local').describe('Bucket for calendars and claim checks'),
+      BACKGROUND_PRIORITY: z
+        .enum(['idle', 'normal'])
+        .default('idle')
+        .describe(
+          'CPU priority of the consumers and the emulator: idle runs them on what requests leave (ADR 0084); normal shares the CPU equally',
+        ),
       LOG_FORMAT: z
         .enum(['pretty', 'json'])
         .optional()
@@ -189,6 +196,7 @@ try {
         dataDir,
         port: previousPort ?? config.FAUXQS_PORT,
         host: config.HOST,
+        priority: config.BACKGROUND_PRIORITY, // it stands in for SNS and SQS, which take no CPU of ours in the cloud
       })),
   ]);
   const awsEnv = { AWS_ENDPOINT_URL: endpoint, AWS_REGION: config.AWS_REGION };
@@ -218,12 +226,16 @@ try {
       };
       if (!env.EVENTS_QUEUE_URL) delete env.EVENTS_QUEUE_URL;
       if (manifest.database === false) delete env.DATABASE_URL; // it keeps no data (web)
+      // On one machine the consumers share the request path's cores: they take what is left (ADR 0084).
       const handle = startChild(
         manifest.name,
         `services/${manifest.name}/src/main.ts`,
         root,
         env,
         print(manifest.name, index),
+        {
+          priority: config.BACKGROUND_PRIORITY === 'idle' ? localPriorityOf(manifest) : 'normal',
+        },
       );
       upstreams.set(manifest.name, `http://127.0.0.1:${port}`); // the gateway routes only to manifests with http
       return handle;

@@ -57,6 +57,13 @@ export interface ServiceManifest {
   database?: false;
   /** This service keeps every event and replays it into the queues of services with `backfill` (audit). */
   eventStore?: true;
+  /**
+   * CPU priority under `npm start`, where every service shares one machine (ADR 0084): `idle`
+   * runs only on a core nothing else wants, so consumers catching up never slow requests down;
+   * their events wait in the queues. Default: `idle` for a service that consumes events, `normal`
+   * otherwise; todo, where the users' writes come in, says `normal`. The cloud ignores it.
+   */
+  localPriority?: 'normal' | 'idle';
 }
 
 export const defaultQueue = { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 } as const;
@@ -76,6 +83,10 @@ export function defineService(
     ...manifest,
   };
 }
+
+/** The CPU priority `npm start` gives the service: see `localPriority`. */
+export const localPriorityOf = (manifest: ServiceManifest) =>
+  manifest.localPriority ?? (manifest.consumes.length > 0 ? 'idle' : 'normal');
 
 export const healthPaths = { live: '/health/live', ready: '/health/ready' } as const;
 

@@ -13,4 +13,5 @@ export default defineService({
   scaling: { minTasks: 2, maxTasks: 6, backlogPerTask: 100, cpuTargetPercent: 60 },
   resources: { cpu: 512, memoryMiB: 1024 },
   storage: { reads: ['calendars/'], writes: [] }, // streams finished calendars; claim checks are derived
+  localPriority: 'normal', // it consumes calendar job events, but users' requests wait on it
 });
