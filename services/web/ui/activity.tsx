@@ -49,7 +49,11 @@ export function ActivityPanel() {
         {describeState(state)}
       </p>
       {entries.length === 0 ? (
-        <p class="empty">No events yet. Add a todo or export the calendar and watch them arrive here.</p>
+        <p class="empty">
+          {state.state === 'denied'
+            ? 'Save the access token above to watch events arrive (locally: the contents of .data/admin.token).'
+            : 'No events yet. Add a todo or export the calendar and watch them arrive here.'}
+        </p>
       ) : (
         <div role="log" aria-label="Events, newest first">
           <ol class="events">

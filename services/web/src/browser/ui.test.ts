@@ -305,9 +305,11 @@ describe('web UI in a browser (whole stack)', function () {
 
       await fresh.getByRole('alert').filter({ hasText: 'Paste the token from .data/admin.token' }).waitFor();
       await fresh.getByText(/^Not allowed \(401\)/).waitFor();
+      await fresh.getByText(/^Save the access token above to watch events arrive/).waitFor();
       await fresh.getByLabel('Access token').fill(token);
       await fresh.getByRole('button', { name: 'Save token' }).click();
       await fresh.getByText('Live', { exact: true }).waitFor();
+      await fresh.getByText(/^Save the access token above/).waitFor({ state: 'detached' });
       await fresh.getByText('No webhooks yet.').waitFor();
     } finally {
       await stranger.close();
