@@ -55,9 +55,10 @@ export interface ChildHandle {
   ready: Promise<ChildReport>;
 }
 
-// Linux's SCHED_IDLE, set by chrt before node starts so that every thread has it; where there
-// is no chrt (macOS), the lowest nice, which only lowers the share under contention.
-const chrt = process.platform === 'linux' && spawnSync('chrt', ['--version']).status === 0;
+// Linux's SCHED_IDLE, set by chrt before node starts so that every thread has it; where chrt
+// is missing or may not set it (macOS, a locked-down container), the lowest nice, which only
+// lowers the share under contention. Probed once by running a command under it.
+const chrt = process.platform === 'linux' && spawnSync('chrt', ['--idle', '0', 'true']).status === 0;
 
 /**
  * Starts `node <script>` owned by the runner: IPC channel + child guard, output through `print`.
