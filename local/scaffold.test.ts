@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generatedDir, renderEventDocs } from '@taskoverflow/events/docs';
 import { loadManifests } from '@taskoverflow/events/manifests';
-import { isRunning, waitFor } from '@taskoverflow/events/testing';
+import { isRunning, listProcesses, waitFor } from '@taskoverflow/events/testing';
 import { composeFile, renderCompose } from '@taskoverflow/infra/compose/generate.ts';
 import getPort from 'get-port';
 import { regenerateDerivedFiles } from '../scripts/new-service.ts';
@@ -51,33 +51,16 @@ async function staleDerivedFiles(): Promise<string[]> {
   return stale;
 }
 
-/** [pid, parent pid, command line] of every process we may look at. */
-function processes(): [number, number, string][] {
-  const found: [number, number, string][] = [];
-  for (const entry of readdirSync('/proc').filter((dir) => /^\d+$/.test(dir))) {
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      found.push([Number(entry), parent, readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ')]);
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return found;
-}
-
 /**
  * A run killed before its `after` can leave its runner (and the runner's services) behind: stop the
  * runner that runs that run's service, by pid, so it stops its children; or the service itself if orphaned.
  */
 async function stopAbandonedProcesses(abandonedName: string): Promise<void> {
-  const all = processes();
+  const all = listProcesses();
   const targets = new Set<number>();
-  for (const [pid, parent] of all.filter(([, , command]) =>
-    command.includes(`services/${abandonedName}/src/main.ts`),
-  )) {
-    const runner = all.find(([candidate, , command]) => candidate === parent && command.includes('local/start.ts'));
-    targets.add(runner ? parent : pid);
+  for (const { pid, ppid } of all.filter(({ command }) => command.includes(`services/${abandonedName}/src/main.ts`))) {
+    const runner = all.find((candidate) => candidate.pid === ppid && candidate.command.includes('local/start.ts'));
+    targets.add(runner ? ppid : pid);
   }
   for (const pid of targets) process.kill(pid, 'SIGTERM');
   await waitFor(() => [...targets].every((pid) => !isRunning(pid)), {

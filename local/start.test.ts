@@ -1,30 +1,15 @@
 // End to end: `npm start`'s runner with every service, fauxqs and the gateway, as a user runs it.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isRunning, waitFor } from '@taskoverflow/events/testing';
+import { isRunning, listProcesses, procStat, waitFor } from '@taskoverflow/events/testing';
 import getPort from 'get-port';
 import { type RunningStack, spawnRunner, startLocalStack } from './testing/run-stack.ts';
 
-/** Fields of /proc/<pid>/stat from the third (state) on: the second process name never splits them. */
-const statFields = (pid: number | string) => {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-};
-
 /** Pid of the runner's child that runs `script` (`services/<name>/src/main.ts`, `local/emulator.ts`). */
-function childPid(runnerPid: number, script: string): number | undefined {
-  for (const entry of readdirSync('/proc').filter((dir) => /^\d+$/.test(dir))) {
-    try {
-      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (Number(statFields(entry)[1]) === runnerPid && command.includes(script)) return Number(entry);
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return undefined;
-}
+const childPid = (runnerPid: number, script: string) =>
+  listProcesses().find(({ ppid, command }) => ppid === runnerPid && command.includes(script))?.pid;
 const servicePid = (runnerPid: number, name: string) => childPid(runnerPid, `services/${name}/src/main.ts`);
 
 describe('npm start (the whole system on one machine)', function () {
@@ -101,7 +86,7 @@ describe('npm start (the whole system on one machine)', function () {
 
   it('when the stack runs, then the consumers and the emulator run at idle CPU priority, todo and PostgreSQL at normal', () => {
     // /proc/<pid>/stat field 41 is the scheduling policy: 0 SCHED_OTHER, 5 SCHED_IDLE (ADR 0084).
-    const policyOf = (pid: number | undefined) => (pid ? Number(statFields(pid)[38]) : undefined);
+    const policyOf = (pid: number | undefined) => (pid ? Number(procStat(pid)[38]) : undefined);
     const policies = Object.fromEntries(
       [
         ...['audit', 'calendar', 'notification', 'todo', 'web'].map((name) => [name, servicePid(runnerPid(), name)]),

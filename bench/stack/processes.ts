@@ -1,27 +1,16 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { listProcesses, type ProcessEntry } from '@taskoverflow/events/testing';
 
 const ticksPerSecond = 100; // USER_HZ on Linux
 
-interface ProcInfo {
-  pid: number;
-  ppid: number;
-  command: string;
+interface ProcInfo extends ProcessEntry {
   cpuMs: number;
 }
 
-function readProc(pid: number): ProcInfo | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
-    // utime + stime, + cutime + cstime: children that ended (PostgreSQL backends of closed
-    // connections) have their CPU added to their parent's, so none goes missing.
-    const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
-    return { pid, ppid: Number(fields[1]), command, cpuMs: (ticks * 1000) / ticksPerSecond };
-  } catch {
-    return undefined; // ended while we looked
-  }
-}
+// utime + stime, + cutime + cstime: children that ended (PostgreSQL backends of closed
+// connections) have their CPU added to their parent's, so none goes missing.
+const cpuMsOf = ({ stat }: ProcessEntry) =>
+  ((Number(stat[11]) + Number(stat[12]) + Number(stat[13]) + Number(stat[14])) * 1000) / ticksPerSecond;
 
 /** Which part of the stack a process is, named by what it runs. */
 function roleOf(command: string): string {
@@ -38,10 +27,7 @@ function roleOf(command: string): string {
 
 /** Every process under `rootPid` (the runner) with its role. */
 export function stackProcesses(rootPid: number): (ProcInfo & { role: string })[] {
-  const all = readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .map((entry) => readProc(Number(entry)))
-    .filter((info) => info !== undefined);
+  const all = listProcesses().map((entry) => ({ ...entry, cpuMs: cpuMsOf(entry) }));
   const inStack = new Set([rootPid]);
   for (let grown = true; grown; ) {
     grown = false;
