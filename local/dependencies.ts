@@ -2,6 +2,7 @@
 // started the way `npm start` starts them. The runner supervises them; bench/events starts
 // the same two, so it measures what users run.
 import { fileURLToPath } from 'node:url';
+import type { LocalPriority } from '@taskoverflow/events/manifest';
 import { type ChildHandle, startChild } from './processes.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -19,7 +20,7 @@ export interface DependencySettings {
   /** Anything else for the child's environment (e.g. NODE_OPTIONS). */
   env?: NodeJS.ProcessEnv;
   /** `idle`: it runs on what the request path leaves of the CPU (ADR 0084); default `normal`. */
-  priority?: 'normal' | 'idle';
+  priority?: LocalPriority;
 }
 
 const envOf = {

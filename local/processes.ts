@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { setPriority } from 'node:os';
 import { createInterface } from 'node:readline';
+import type { LocalPriority } from '@taskoverflow/events/manifest';
 import { prettyFactory } from 'pino-pretty';
 
 const colors = [36, 33, 35, 32, 34, 31, 96, 93];
@@ -57,8 +58,11 @@ export interface ChildHandle {
 
 // Linux's SCHED_IDLE, set by chrt before node starts so that every thread has it; where chrt
 // is missing or may not set it (macOS, a locked-down container), the lowest nice, which only
-// lowers the share under contention. Probed once by running a command under it.
-const chrt = process.platform === 'linux' && spawnSync('chrt', ['--idle', '0', 'true']).status === 0;
+// lowers the share under contention. Probed by running a command under it, once, when the
+// first idle child starts (importers that start none never pay for it).
+let chrtWorks: boolean | undefined;
+const canChrt = () =>
+  (chrtWorks ??= process.platform === 'linux' && spawnSync('chrt', ['--idle', '0', 'true']).status === 0);
 
 /**
  * Starts `node <script>` owned by the runner: IPC channel + child guard, output through `print`.
@@ -73,9 +77,10 @@ export function startChild(
   {
     onProgress = () => {},
     priority = 'normal',
-  }: { onProgress?: (message: string) => void; priority?: 'normal' | 'idle' } = {},
+  }: { onProgress?: (message: string) => void; priority?: LocalPriority } = {},
 ): ChildHandle {
-  const idleByChrt = priority === 'idle' && chrt;
+  const idle = priority === 'idle';
+  const idleByChrt = idle && canChrt();
   const args = ['--import', guard, script];
   const child = spawn(
     idleByChrt ? 'chrt' : process.execPath,
@@ -86,7 +91,7 @@ export function startChild(
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     },
   );
-  if (priority === 'idle' && !chrt && child.pid) setPriority(child.pid, 19);
+  if (idle && !idleByChrt && child.pid) setPriority(child.pid, 19);
   for (const stream of [child.stdout, child.stderr]) {
     if (stream) createInterface({ input: stream }).on('line', print);
   }

@@ -63,8 +63,11 @@ export interface ServiceManifest {
    * their events wait in the queues. Default: `idle` for a service that consumes events, `normal`
    * otherwise; todo, where the users' writes come in, says `normal`. The cloud ignores it.
    */
-  localPriority?: 'normal' | 'idle';
+  localPriority?: LocalPriority;
 }
+
+/** `idle`: runs only on a core no normal-priority process wants (ADR 0084). */
+export type LocalPriority = 'normal' | 'idle';
 
 export const defaultQueue = { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 } as const;
 export const defaultScaling = { minTasks: 1, maxTasks: 4, backlogPerTask: 100, cpuTargetPercent: 60 } as const;
@@ -85,7 +88,7 @@ export function defineService(
 }
 
 /** The CPU priority `npm start` gives the service: see `localPriority`. */
-export const localPriorityOf = (manifest: ServiceManifest) =>
+export const localPriorityOf = (manifest: ServiceManifest): LocalPriority =>
   manifest.localPriority ?? (manifest.consumes.length > 0 ? 'idle' : 'normal');
 
 export const healthPaths = { live: '/health/live', ready: '/health/ready' } as const;
