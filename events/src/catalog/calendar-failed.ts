@@ -6,4 +6,3 @@ export const CalendarFailed = {
   description: 'A calendar job could not be completed; reason says why.',
   schema: z.object({ jobId: z.uuid(), reason: z.string() }),
 } as const;
-export type CalendarFailedData = z.infer<typeof CalendarFailed.schema>;

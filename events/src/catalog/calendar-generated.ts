@@ -11,4 +11,3 @@ export const CalendarGenerated = {
     events: z.number().int().nonnegative(),
   }),
 } as const;
-export type CalendarGeneratedData = z.infer<typeof CalendarGenerated.schema>;

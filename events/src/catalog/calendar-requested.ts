@@ -9,4 +9,3 @@ export const CalendarRequested = {
   /** Unbounded (every todo): above the bus's size limit its data travels by claim check (S3). */
   mayTravelByClaimCheck: true,
 } as const;
-export type CalendarRequestedData = z.infer<typeof CalendarRequested.schema>;

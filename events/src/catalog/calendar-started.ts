@@ -6,4 +6,3 @@ export const CalendarStarted = {
   description: 'The calendar service began rendering a job.',
   schema: z.object({ jobId: z.uuid() }),
 } as const;
-export type CalendarStartedData = z.infer<typeof CalendarStarted.schema>;

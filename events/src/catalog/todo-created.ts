@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import { todoSchema } from './todo.ts';
 
 /** A todo was created; data is the todo as stored. */
@@ -8,4 +7,3 @@ export const TodoCreated = {
   description: 'A todo was created; data is the new todo.',
   schema: todoSchema,
 } as const;
-export type TodoCreatedData = z.infer<typeof TodoCreated.schema>;

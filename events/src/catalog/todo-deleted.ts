@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import { todoSchema } from './todo.ts';
 
 export const TodoDeleted = {
@@ -7,4 +6,3 @@ export const TodoDeleted = {
   description: 'A todo was deleted; data is its id and last state.',
   schema: todoSchema,
 } as const;
-export type TodoDeletedData = z.infer<typeof TodoDeleted.schema>;

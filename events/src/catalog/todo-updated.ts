@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import { todoSchema } from './todo.ts';
 
 export const TodoUpdated = {
@@ -7,4 +6,3 @@ export const TodoUpdated = {
   description: 'A todo changed; data is the full todo after the change.',
   schema: todoSchema,
 } as const;
-export type TodoUpdatedData = z.infer<typeof TodoUpdated.schema>;

@@ -12,4 +12,3 @@ export const calendarEnvSchema = serviceEnvSchema(manifest).extend({
     .default(2)
     .describe('Calendar jobs rendered at once; rendering is CPU-bound, so about one per vCPU'),
 });
-export type CalendarConfig = z.output<typeof calendarEnvSchema>;

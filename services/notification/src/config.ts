@@ -26,4 +26,3 @@ export const notificationEnvSchema = serviceEnvSchema(manifest).extend({
     .refine((delays) => delays.every((delay) => delay >= 1 && delay <= 43_200), 'each delay must be 1..43200 s')
     .describe('Wait before each retry of a failed delivery; one more attempt than delays, then failed'),
 });
-export type NotificationConfig = z.output<typeof notificationEnvSchema>;

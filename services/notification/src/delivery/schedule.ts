@@ -8,8 +8,6 @@ export interface RetrySchedule {
   delaysSeconds: readonly number[];
 }
 
-export const defaultRetrySchedule: RetrySchedule = { delaysSeconds: [5, 300, 1800, 7200, 18000, 36000] };
-
 /** Seconds to wait after `attempts` failed attempts, or undefined when it was the last one. */
 export function retryDelay(schedule: RetrySchedule, attempts: number): number | undefined {
   return schedule.delaysSeconds[attempts - 1];
