@@ -8,4 +8,3 @@ export const eventsEnvSchema = z.object({
   EVENTS_QUEUE_URL: z.url().optional().describe("This service's SQS queue (consumers only)"),
   EVENTS_BUCKET: z.string().min(1).optional().describe('S3 bucket for claim-check payloads and calendars'),
 });
-export type EventsConfig = z.output<typeof eventsEnvSchema>;

@@ -1,4 +1,3 @@
-export { type AwsClients, awsClients } from './aws.ts';
 export * from './backfill.ts';
 export * from './catalog/index.ts';
 export {
@@ -9,14 +8,11 @@ export {
   offloadIfLarge,
   resolveData,
 } from './claim-check.ts';
-export { type EventsConfig, eventsEnvSchema } from './config.ts';
 export { backoffSeconds } from './consumer/backoff.ts';
 export { type ConsumerOptions, type RunningConsumer, startConsumer } from './consumer/runtime.ts';
 export * from './consumer/types.ts';
 export * from './envelope.ts';
 export * from './manifest.ts';
-export { loadManifests, repoRoot, servicesDir } from './manifests.ts';
-export { inboxMigrations, outboxMigrations } from './migrations.ts';
 export {
   appendToOutbox,
   causeValues,
@@ -28,4 +24,3 @@ export {
 export { chunkForPublish, type Outgoing, publishChunk } from './outbox/publish-batch.ts';
 export { type Relay, type RelayOptions, startOutboxRelay } from './outbox/relay.ts';
 export * from './topology.ts';
-export { type AppliedQueue, type AppliedTopology, applyTopology, topicOnlyPolicy } from './topology-apply.ts';

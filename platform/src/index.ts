@@ -13,7 +13,6 @@ export { answerClientErrorsAsJson } from './http/client-error.ts';
 export { badRequest, httpError, notFound } from './http/errors.ts';
 export { jsonObjectBody } from './http/json-body.ts';
 export { BODY_LIMIT_BYTES, discardBody, rateLimit } from './http/limits.ts';
-export { requestBoundary } from './http/middleware.ts';
 export { listen, type RunningHttp } from './http/serve.ts';
 export { onShutdown } from './lifecycle.ts';
 export { createLogger, type Logger } from './log.ts';
