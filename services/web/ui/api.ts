@@ -36,6 +36,7 @@ export function authHeaders(): Record<string, string> {
   return token ? { authorization: `Bearer ${token}` } : {};
 }
 
+/** A failed response as ApiError (its `{"error"}` message), told to the auth listeners when it is a 401/403. */
 async function errorOf(response: Response): Promise<ApiError> {
   const text = await response.text();
   let message = text || response.statusText;
@@ -45,8 +46,12 @@ async function errorOf(response: Response): Promise<ApiError> {
   } catch {
     // not JSON: keep the text
   }
-  return new ApiError(response.status, message);
+  const error = new ApiError(response.status, message);
+  if (error.isAuth) reportAuth(error);
+  return error;
 }
+
+export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** Sends a request to this origin; resolves with the parsed JSON (undefined for an empty body). */
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -57,11 +62,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     headers,
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  if (!response.ok) {
-    const error = await errorOf(response);
-    if (error.isAuth) reportAuth(error);
-    throw error;
-  }
+  if (!response.ok) throw await errorOf(response);
   reportAuth(undefined);
   const text = await response.text();
   return (text ? JSON.parse(text) : undefined) as T;
@@ -70,11 +71,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 /** Downloads a file with the token, for links a plain `<a href>` could not authorise. */
 export async function download(path: string, filename: string): Promise<void> {
   const response = await fetch(path, { headers: authHeaders() });
-  if (!response.ok) {
-    const error = await errorOf(response);
-    if (error.isAuth) reportAuth(error);
-    throw error;
-  }
+  if (!response.ok) throw await errorOf(response);
   const url = URL.createObjectURL(await response.blob());
   const link = document.createElement('a');
   link.href = url;

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, download } from './api.ts';
+import { api, download, messageOf } from './api.ts';
 
 type TaskStatus = 'PENDING' | 'STARTED' | 'SUCCESS' | 'FAILURE';
 interface StatusBody {
@@ -35,7 +35,7 @@ export function CalendarExport() {
       if (Date.now() - started > giveUpMs) return setProblem('still not finished after 2 minutes; try again later');
       timer.current = setTimeout(() => void poll(id, started), pollMs);
     } catch (error) {
-      setProblem(error instanceof Error ? error.message : String(error));
+      setProblem(messageOf(error));
     }
   };
 
@@ -49,7 +49,7 @@ export function CalendarExport() {
       setSeen(['PENDING']);
       await poll(task_id, Date.now());
     } catch (error) {
-      setProblem(error instanceof Error ? error.message : String(error));
+      setProblem(messageOf(error));
     }
   };
 
@@ -75,9 +75,7 @@ export function CalendarExport() {
               type="button"
               class="link"
               onClick={() =>
-                download(resultPath(jobId), 'taskoverflow.ics').catch((error: unknown) =>
-                  setProblem(error instanceof Error ? error.message : String(error)),
-                )
+                download(resultPath(jobId), 'taskoverflow.ics').catch((error: unknown) => setProblem(messageOf(error)))
               }
             >
               Download again

@@ -1,5 +1,5 @@
 import { EventSourceParserStream } from 'eventsource-parser/stream';
-import { authHeaders } from './api.ts';
+import { authHeaders, messageOf } from './api.ts';
 
 export interface AuditEntry {
   id: string;
@@ -66,7 +66,7 @@ export function followAuditStream(onEntry: (entry: AuditEntry) => void, onState:
       throw new Error('the stream ended');
     } catch (error) {
       if (stopped || current.signal.aborted) return;
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = messageOf(error);
       onState({ state: 'retrying', inSeconds: Math.round(delayMs / 1000), reason });
       timer = setTimeout(() => void connect(), delayMs);
       delayMs = Math.min(delayMs * 2, 15_000);

@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, api, fieldOf } from './api.ts';
+import { ApiError, api, fieldOf, messageOf } from './api.ts';
 import { CalendarExport } from './calendar.tsx';
 import { described, Field, FieldError } from './fields.tsx';
 import { formatLocal, fromApi, timeZone, toApi, toInputs } from './time.ts';
@@ -17,7 +17,7 @@ const todoFields = ['title', 'description', 'deadline_at'] as const;
 
 /** Turns an API error into the field it concerns (or the whole form). */
 function errorsOf(error: unknown): Errors {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   if (error instanceof ApiError && error.isAuth) return { form: message };
   const field = fieldOf(message, todoFields) as keyof Errors | undefined;
   return { [field ?? 'form']: message };
@@ -219,7 +219,7 @@ export function TodosView({ focusId }: { focusId?: number | undefined }) {
       setFilterError(undefined);
       setLoadError(undefined);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       if (fieldOf(message, ['window', 'completed'])) setFilterError(message);
       else setLoadError(message);
     }
@@ -279,7 +279,7 @@ export function TodosView({ focusId }: { focusId?: number | undefined }) {
       setItemError(id, undefined);
       void load();
     } catch (caught) {
-      setItemError(id, caught instanceof Error ? caught.message : String(caught));
+      setItemError(id, messageOf(caught));
     }
   };
   const edit = (id: number, on: boolean) =>

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, api, fieldOf } from './api.ts';
+import { ApiError, api, fieldOf, messageOf } from './api.ts';
 import { described, Field, FieldError, Status } from './fields.tsx';
 import { formatInstant } from './time.ts';
 import { webhookEventTypes } from './webhook-event-types.ts';
@@ -21,7 +21,6 @@ interface Delivery {
   last_attempt_at: string | null;
 }
 
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 type Errors = Partial<Record<'url' | 'events' | 'description' | 'form', string>>;
 
 function RegisterForm({ onCreated }: { onCreated: (webhook: Webhook & { secret: string }) => void }) {
@@ -47,7 +46,7 @@ function RegisterForm({ onCreated }: { onCreated: (webhook: Webhook & { secret: 
       setDescription('');
       onCreated(created);
     } catch (error) {
-      const text = message(error);
+      const text = messageOf(error);
       const field =
         error instanceof ApiError && !error.isAuth ? fieldOf(text, ['url', 'events', 'description']) : undefined;
       setErrors({ [field ?? 'form']: text });
@@ -163,7 +162,7 @@ function Deliveries({ webhook }: { webhook: Webhook }) {
         if (active) setDeliveries(list);
         setError(undefined);
       } catch (caught) {
-        if (active) setError(message(caught));
+        if (active) setError(messageOf(caught));
       }
       // Deliveries change on their own (retries), so an open list keeps itself current.
       if (active) timer = setTimeout(() => void load(), 2000);
@@ -216,7 +215,7 @@ function WebhookItem({ webhook, onDeleted }: { webhook: Webhook; onDeleted: () =
       await api('DELETE', `/api/v1/webhooks/${webhook.id}`);
       onDeleted();
     } catch (caught) {
-      setError(message(caught));
+      setError(messageOf(caught));
     }
   };
   return (
@@ -259,7 +258,7 @@ export function WebhooksView() {
       setWebhooks(await api<Webhook[]>('GET', '/api/v1/webhooks'));
       setLoadError(undefined);
     } catch (error) {
-      setLoadError(message(error));
+      setLoadError(messageOf(error));
     }
   };
   useEffect(() => {
