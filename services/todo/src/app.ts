@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import Router from '@koa/router';
 import type { ApiAccess, Db } from '@taskoverflow/platform';
-import { type CalendarStorage, calendarJobsRouter } from './calendar-jobs/index.ts';
+import { type CalendarStorage, calendarJobRoutes } from './calendar-jobs/routes.ts';
+import { calendarJobStore } from './calendar-jobs/store.ts';
 import { idempotentWrites } from './idempotency.ts';
 import { todoRoutes } from './todos/routes.ts';
 import { todoStore } from './todos/store.ts';
@@ -20,14 +21,15 @@ export interface TodoAppDeps {
 // copies it (services' Dockerfile). Read once: it changes only with the code.
 const openApiJson = readFileSync(new URL('../../../docs/generated/openapi.json', import.meta.url), 'utf8');
 
-/** The todo API under `/api/v1`. */
+/** The todo API and the iCal job API under `/api/v1`. */
 export function todoRouters({ db, access, calendarStorage, onEventsCommitted }: TodoAppDeps): Router[] {
   const api = new Router({ prefix: '/api/v1' });
   api.get('/openapi.json', (ctx) => {
     ctx.type = 'application/json';
     ctx.body = openApiJson;
   });
-  api.use(calendarJobsRouter(db, access, calendarStorage, onEventsCommitted).routes());
-  api.use(todoRoutes(todoStore(db, onEventsCommitted), access, idempotentWrites(db, onEventsCommitted)).routes());
+  const once = idempotentWrites(db, onEventsCommitted);
+  api.use(calendarJobRoutes(calendarJobStore(db), access, once, calendarStorage).routes());
+  api.use(todoRoutes(todoStore(db, onEventsCommitted), access, once).routes());
   return [api];
 }

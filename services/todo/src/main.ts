@@ -1,7 +1,7 @@
 import { runService, type ServiceDefinition } from '@taskoverflow/events/service';
 import manifest from '../service.ts';
 import { todoRouters } from './app.ts';
-import { calendarJobHandlers } from './calendar-jobs/index.ts';
+import { calendarJobHandlers } from './calendar-jobs/handlers.ts';
 import { todoEnvSchema } from './config.ts';
 import { todoMigrations } from './migrations.ts';
 
