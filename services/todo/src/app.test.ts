@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, parseEnv } from '@taskoverflow/platform';
 import { testDrivers } from '@taskoverflow/platform/testing';
 import { pino } from 'pino';
-import { todoEnvSchema } from './config.ts';
+import { todoService } from './main.ts';
 import { startTestApi, type TestApi } from './todos/test-api.ts';
 
 for (const testDriver of testDrivers) {
@@ -58,7 +58,7 @@ describe('todo configuration', () => {
   };
 
   it('when only the bus is configured, then the documented defaults apply', () => {
-    const config = parseEnv(todoEnvSchema, 'todo', bus);
+    const config = parseEnv(todoService.env, 'todo', bus);
 
     assert.equal(config.PORT, 8080);
     assert.equal(config.LOG_LEVEL, 'info');
@@ -68,13 +68,13 @@ describe('todo configuration', () => {
   });
 
   it('when TODO_DATABASE_URL is set, then it is the service database', () => {
-    const config = parseEnv(todoEnvSchema, 'todo', { ...bus, TODO_DATABASE_URL: 'postgres://db.internal:5432/todo' });
+    const config = parseEnv(todoService.env, 'todo', { ...bus, TODO_DATABASE_URL: 'postgres://db.internal:5432/todo' });
 
     assert.equal(config.SERVICE_DATABASE_URL, 'postgres://db.internal:5432/todo');
   });
 
   it('when the queue or topic is missing, then the error names them: the manifest makes them required', () => {
-    assert.throws(() => parseEnv(todoEnvSchema, 'todo', {}), /EVENTS_TOPIC_ARN: [^\n]*\n {2}EVENTS_QUEUE_URL: /);
+    assert.throws(() => parseEnv(todoService.env, 'todo', {}), /EVENTS_TOPIC_ARN: [^\n]*\n {2}EVENTS_QUEUE_URL: /);
   });
 
   it('when several settings are invalid, then one error names every bad key', () => {
@@ -87,7 +87,7 @@ describe('todo configuration', () => {
     };
 
     assert.throws(
-      () => parseEnv(todoEnvSchema, 'todo', bad),
+      () => parseEnv(todoService.env, 'todo', bad),
       (error: unknown) => {
         assert.ok(error instanceof ConfigError);
         const lines = error.message.split('\n');

@@ -1,8 +1,10 @@
-import { runService, type ServiceDefinition } from '@taskoverflow/events/service';
+import { runService, type ServiceDefinition, serviceEnvSchema } from '@taskoverflow/events/service';
 import manifest from '../service.ts';
 import { assetRouter } from './app.ts';
 import { buildAssets } from './assets.ts';
-import { webEnvSchema } from './config.ts';
+
+// Every service's settings; web uses its port, logging and the API settings (proxy, CORS).
+const env = serviceEnvSchema(manifest);
 
 /**
  * The UI: every service's HTTP app (request boundary, health, 405 with Allow) serving the page
@@ -10,10 +12,10 @@ import { webEnvSchema } from './config.ts';
  */
 export const webService = {
   manifest,
-  env: webEnvSchema,
+  env,
   async parts() {
     return { routers: [assetRouter(await buildAssets())] };
   },
-} satisfies ServiceDefinition<typeof webEnvSchema, undefined>;
+} satisfies ServiceDefinition<typeof env, undefined>;
 
 if (import.meta.main) await runService(webService, { exitOnSignal: true });

@@ -1,4 +1,0 @@
-import { serviceEnvSchema } from '@taskoverflow/events/service';
-import manifest from '../service.ts';
-
-export const todoEnvSchema = serviceEnvSchema(manifest);
