@@ -1,7 +1,8 @@
-// Test helpers: a webhook receiver on 127.0.0.1, events from the catalog, a migrated database.
+// Test helpers: a webhook receiver on 127.0.0.1, a TodoCreated event, one HTTP call.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { makeEvent } from '@taskoverflow/events';
+import { sampleTodo } from '@taskoverflow/events/testing';
 import { type ApiResponse, sendRequest } from '@taskoverflow/platform/test-http';
 
 export interface ReceivedRequest {
@@ -75,19 +76,8 @@ export async function startReceiver(): Promise<Receiver> {
   return receiver;
 }
 
-export const sampleTodo = {
-  id: 7,
-  title: 'Water the plants',
-  description: null,
-  completed: false,
-  deadline_at: null,
-  created_at: '2026-11-25T10:00:00',
-  updated_at: '2026-11-25T10:00:00',
-};
-
-export const todoCreated = () => makeEvent({ type: 'TodoCreated', source: 'todo', subject: '7', data: sampleTodo });
-
-export type { ApiResponse };
+export const todoCreated = () =>
+  makeEvent({ type: 'TodoCreated', source: 'todo', subject: '7', data: sampleTodo(7, 'Water the plants') });
 
 /** One request to a server on 127.0.0.1:`port`; `body` is sent as is. */
 export function call(
