@@ -207,18 +207,24 @@ export function TodosView({ focusId }: { focusId?: number | undefined }) {
   const [editing, setEditing] = useState<ReadonlySet<number>>(new Set());
   const [itemErrors, setItemErrors] = useState<ReadonlyMap<number, string>>(new Map());
   const rendered = useRef(false);
+  // Bumped by every load and every change: an answer from before either is out of date and dropped,
+  // so a reload the live stream started cannot undo a checkbox the user just ticked.
+  const generation = useRef(0);
 
   const load = async () => {
+    const mine = ++generation.current;
     const query = new URLSearchParams();
     if (show !== 'all') query.set('completed', String(show === 'done'));
     if (within.trim() !== '') query.set('window', within.trim());
     try {
       const list = await api<Todo[]>('GET', `/api/v1/todos${query.size ? `?${query}` : ''}`);
+      if (mine !== generation.current) return;
       if (!rendered.current) performance.mark('todos:fetched');
       setTodos(list);
       setFilterError(undefined);
       setLoadError(undefined);
     } catch (error) {
+      if (mine !== generation.current) return;
       const message = messageOf(error);
       if (fieldOf(message, ['window', 'completed'])) setFilterError(message);
       else setLoadError(message);
@@ -274,13 +280,15 @@ export function TodosView({ focusId }: { focusId?: number | undefined }) {
       return after;
     });
   const change = async (id: number, action: () => Promise<unknown>) => {
+    generation.current++;
     try {
       await action();
       setItemError(id, undefined);
-      void load();
     } catch (caught) {
       setItemError(id, messageOf(caught));
     }
+    // Succeeded or not, the list shows what the server now holds.
+    void load();
   };
   const edit = (id: number, on: boolean) =>
     setEditing((before) => {
@@ -312,7 +320,10 @@ export function TodosView({ focusId }: { focusId?: number | undefined }) {
     const id = itemOf(event);
     const box = event.target as HTMLInputElement;
     if (id === undefined || box.name !== 'completed') return;
-    void change(id, () => api('PUT', `/api/v1/todos/${id}`, { completed: box.checked }));
+    const completed = box.checked;
+    // Shown at once: a re-render before the answer must not put the old state back.
+    setTodos((list) => list?.map((todo) => (todo.id === id ? { ...todo, completed } : todo)));
+    void change(id, () => api('PUT', `/api/v1/todos/${id}`, { completed }));
   };
 
   const filtered = show !== 'all' || within.trim() !== '';

@@ -202,6 +202,46 @@ describe('web UI in a browser (whole stack)', function () {
     await screenshot('todos');
   });
 
+  it('when a reload that started before a tick answers after it, then the tick stays', async () => {
+    await apiCall('POST', '/api/v1/todos', { title: 'Ticked during a reload' });
+    await open();
+    const box = page.getByRole('checkbox', { name: 'Completed: Ticked during a reload' });
+    await box.waitFor();
+    // The next list read is answered late with what the server held before the tick, as a
+    // reload the live stream started just before a click would be.
+    let staleAnswered!: () => void;
+    const staleLanded = new Promise<void>((resolve) => {
+      staleAnswered = resolve;
+    });
+    let readBeforeTick!: () => void;
+    const staleRead = new Promise<void>((resolve) => {
+      readBeforeTick = resolve;
+    });
+    let held = false;
+    await page.route('**/api/v1/todos', async (route) => {
+      if (held || route.request().method() !== 'GET') return route.continue();
+      held = true;
+      const response = await route.fetch();
+      readBeforeTick();
+      await staleRead.then(() => waitFor(async () => (await todoNamed('Ticked during a reload'))?.completed));
+      await route.fulfill({ response });
+      staleAnswered();
+    });
+    await page.evaluate(
+      "window.dispatchEvent(new CustomEvent('taskoverflow:event', { detail: { type: 'TodoUpdated' } }))",
+    );
+    await staleRead;
+
+    await box.check();
+
+    await staleLanded;
+    // Two frames after the late answer: time for it to render, had it not been dropped.
+    await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
+    assert.equal(await box.isChecked(), true, 'the late answer from before the tick did not undo it');
+    await page.unroute('**/api/v1/todos');
+    await apiCall('DELETE', `/api/v1/todos/${(await todoNamed('Ticked during a reload'))?.id}`);
+  });
+
   it('when a todo is deleted, then it leaves the list and the API', async () => {
     const { id } = (await todoNamed('Due soon')) as Todo;
 
