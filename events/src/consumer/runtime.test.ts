@@ -465,6 +465,37 @@ forEachEmulator((emulator: Emulator) => {
       await waitFor(async () => (await effectsOf([late])) === 1, { what: 'the next receive after the linger' });
     });
 
+    it('when a grouped consumer receives a part batch, then it starts in one group with what arrives during the linger', async () => {
+      const { prefix, topicArn, queue } = await topology();
+      const sizes: number[] = [];
+      const batchHandler: BatchHandler<'TodoCreated'> = {
+        async batch(group, { tx }) {
+          sizes.push(group.length);
+          await tx.query('INSERT INTO effects (event_id, title) SELECT * FROM unnest($1::uuid[], $2::text[])', [
+            group.map((event) => event.id),
+            group.map((event) => event.data.title),
+          ]);
+        },
+      };
+      const first = [created(950), created(951), created(952)];
+      const during = [created(953), created(954), created(955), created(956)];
+      await publishQueued(topicArn, queue.queueUrl, first);
+
+      consume(queue.queueUrl, prefix, {
+        handlers: { TodoCreated: batchHandler },
+        transactionBatchSize: 20,
+        receiveLingerMs: 3_000,
+      });
+      await waitFor(async () => (await queueDepth(emulator.clients.sqs, queue.queueUrl)).hidden === 3, {
+        what: 'the part batch received',
+      });
+      await publishEvents(emulator.clients.sns, topicArn, during);
+      assert.equal(await effectsOf(first), 0, 'held while the loop lingers');
+
+      await waitFor(async () => (await effectsOf([...first, ...during])) === 7, { what: 'both receives handled' });
+      assert.deepEqual(sizes, [7], 'one group: the part batch and what the next receive brought');
+    });
+
     it('when 200 events arrive, then the consumer makes at most 0.5 SQS requests per event', async function () {
       this.timeout(45_000); // moto handles a few hundred requests a second on a busy machine
       const { prefix, topicArn, queue } = await topology();
