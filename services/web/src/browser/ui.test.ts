@@ -223,7 +223,7 @@ describe('web UI in a browser (whole stack)', function () {
       held = true;
       const response = await route.fetch();
       readBeforeTick();
-      await staleRead.then(() => waitFor(async () => (await todoNamed('Ticked during a reload'))?.completed));
+      await waitFor(async () => (await todoNamed('Ticked during a reload'))?.completed, { what: 'the tick stored' });
       await route.fulfill({ response });
       staleAnswered();
     });
