@@ -248,7 +248,8 @@ forEachEmulator((emulator: Emulator) => {
 
       await waitFor(async () => (await effectsOf(events)) === 200, { what: '200 handled events', timeoutMs: 30_000 });
       // SQS returns at most 10 a receive: a group of 20 waited for the next receive instead of starting with 10.
-      assert.equal(sizes[1], 20, `group sizes: ${sizes.join(', ')}`);
+      // (Groups reach the handler in any order: the first formed may call it after the second.)
+      assert.ok(sizes.includes(20), `group sizes: ${sizes.join(', ')}`);
       assert.ok(
         sizes.every((size) => size <= 20),
         `group sizes: ${sizes.join(', ')}`,
