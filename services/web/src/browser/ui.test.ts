@@ -208,37 +208,38 @@ describe('web UI in a browser (whole stack)', function () {
     const box = page.getByRole('checkbox', { name: 'Completed: Ticked during a reload' });
     await box.waitFor();
     // The next list read is answered late with what the server held before the tick, as a
-    // reload the live stream started just before a click would be.
-    let staleAnswered!: () => void;
-    const staleLanded = new Promise<void>((resolve) => {
-      staleAnswered = resolve;
-    });
-    let readBeforeTick!: () => void;
-    const staleRead = new Promise<void>((resolve) => {
-      readBeforeTick = resolve;
-    });
-    let held = false;
+    // reload the live stream started just before a click would be. Later reads (the one after
+    // the tick) wait until the page has been looked at, so only the stale answer can land.
+    const staleRead = Promise.withResolvers<void>();
+    const staleLanded = Promise.withResolvers<void>();
+    const looked = Promise.withResolvers<void>();
+    let reads = 0;
     await page.route('**/api/v1/todos', async (route) => {
-      if (held || route.request().method() !== 'GET') return route.continue();
-      held = true;
+      if (route.request().method() !== 'GET') return route.continue();
+      if (++reads > 1) {
+        await looked.promise;
+        return route.continue();
+      }
       const response = await route.fetch();
-      readBeforeTick();
+      staleRead.resolve();
       await waitFor(async () => (await todoNamed('Ticked during a reload'))?.completed, { what: 'the tick stored' });
       await route.fulfill({ response });
-      staleAnswered();
+      staleLanded.resolve();
     });
     await page.evaluate(
       "window.dispatchEvent(new CustomEvent('taskoverflow:event', { detail: { type: 'TodoUpdated' } }))",
     );
-    await staleRead;
+    await staleRead.promise;
 
     await box.check();
 
-    await staleLanded;
+    await staleLanded.promise;
     // Two frames after the late answer: time for it to render, had it not been dropped.
     await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
-    assert.equal(await box.isChecked(), true, 'the late answer from before the tick did not undo it');
+    const tickShown = await box.isChecked();
+    looked.resolve();
     await page.unroute('**/api/v1/todos');
+    assert.equal(tickShown, true, 'the late answer from before the tick did not undo it');
     await apiCall('DELETE', `/api/v1/todos/${(await todoNamed('Ticked during a reload'))?.id}`);
   });
 
