@@ -59,6 +59,10 @@ export default defineService({
 `,
     );
     writeFileSync(
+      join(root, 'services', 'alpha', 'package.json'),
+      `${JSON.stringify({ name: '@taskoverflow/alpha', type: 'module', dependencies: { '@taskoverflow/events': '*' } }, null, 2)}\n`,
+    );
+    writeFileSync(
       join(root, 'services', 'alpha', 'Dockerfile'),
       '# alpha and every other service share this file\nARG SERVICE=alpha\nRUN npm ci --no-audit -w @taskoverflow/$SERVICE\n',
     );
