@@ -34,6 +34,7 @@ type Prepared =
 type AnyHandler = Handler<AnyEvent['type']> | BatchHandler<AnyEvent['type']> | EffectHandler<AnyEvent['type']>;
 
 export type Handled = { outcome: Outcome; log: Logger; processing?: Processing };
+const handled = (item: Ready, outcome: Outcome): Handled => ({ outcome, log: item.log, processing: item.processing });
 
 /** Parses and resolves one message inside the error boundary: nothing here throws. */
 async function prepare(message: Message, context: HandleContext): Promise<Prepared> {
@@ -123,9 +124,9 @@ async function runInTransaction(ready: readonly InTransaction[], context: Handle
 async function runOne(item: InTransaction, context: HandleContext): Promise<Handled> {
   try {
     const [duplicate = false] = await runInTransaction([item], context);
-    return { outcome: acknowledged(item.log, duplicate), log: item.log, processing: item.processing };
+    return handled(item, acknowledged(item.log, duplicate));
   } catch (error) {
-    return { outcome: failureOutcome(error), log: item.log, processing: item.processing };
+    return handled(item, failureOutcome(error));
   }
 }
 
@@ -146,13 +147,8 @@ export async function handleMessages(messages: readonly Message[], context: Hand
   const effectsDone =
     effects.length > 0
       ? runEffects(effects, context).then((outcomes) => {
-          for (const [index, item] of effects.entries()) {
-            results.set(item.message, {
-              outcome: outcomes[index] as Outcome,
-              log: item.log,
-              processing: item.processing,
-            });
-          }
+          for (const [index, item] of effects.entries())
+            results.set(item.message, handled(item, outcomes[index] as Outcome));
         })
       : undefined;
 
@@ -160,15 +156,10 @@ export async function handleMessages(messages: readonly Message[], context: Hand
   if (ready.length > 1) grouped = await runInTransaction(ready, context).catch(() => undefined);
   for (const [index, item] of ready.entries()) {
     const duplicate = grouped?.[index];
-    if (duplicate === undefined) {
-      results.set(item.message, await runOne(item, context));
-    } else {
-      results.set(item.message, {
-        outcome: acknowledged(item.log, duplicate),
-        log: item.log,
-        processing: item.processing,
-      });
-    }
+    results.set(
+      item.message,
+      duplicate === undefined ? await runOne(item, context) : handled(item, acknowledged(item.log, duplicate)),
+    );
   }
   await effectsDone;
   return messages.map((message) => results.get(message) as Handled);
