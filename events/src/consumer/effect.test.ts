@@ -11,7 +11,7 @@ import { publishEvents } from '../testing/bus.ts';
 import { type Emulator, forEachEmulator } from '../testing/emulators.ts';
 import { sampleTodo } from '../testing/fixtures.ts';
 import { runHandlers } from '../testing/handlers.ts';
-import { waitFor } from '../testing/wait.ts';
+import { gates, waitFor } from '../testing/wait.ts';
 import { buildTopology } from '../topology.ts';
 import { applyTopology } from '../topology-apply.ts';
 import { type RunningConsumer, startConsumer } from './runtime.ts';
@@ -25,15 +25,7 @@ const updated = (id: number, sequence: number) =>
   makeEvent({ type: 'TodoUpdated', source: 'todo', subject: String(id), sequence, data: sampleTodo(id) });
 
 /** Gates opened by afterEach too, so a failed test never leaves work hanging. */
-const gates = new Set<() => void>();
-function gate() {
-  let open: () => void = () => {};
-  const opened = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  gates.add(open);
-  return { open, opened };
-}
+const { gate, openAll } = gates();
 
 /**
  * An effect handler whose steps leave rows in `steps` (claim and record through their
@@ -70,8 +62,7 @@ describe('effect handlers: claim, work outside the transaction, record', () => {
     await db.exec('CREATE TABLE steps (position serial PRIMARY KEY, event_id uuid NOT NULL, step text NOT NULL)');
   });
   afterEach(() => {
-    for (const open of gates) open();
-    gates.clear();
+    openAll();
   });
   after(() => test.drop());
 
@@ -272,8 +263,7 @@ forEachEmulator((emulator: Emulator) => {
       );
     });
     afterEach(async () => {
-      for (const open of gates) open();
-      gates.clear();
+      openAll();
       await Promise.all(running.splice(0).map((consumer) => consumer.stop()));
     });
     after(() => test.drop());

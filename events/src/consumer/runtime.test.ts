@@ -10,7 +10,7 @@ import { inboxMigrations } from '../migrations.ts';
 import { publishEvents, receiveSome } from '../testing/bus.ts';
 import { type Emulator, forEachEmulator } from '../testing/emulators.ts';
 import { sampleTodo } from '../testing/fixtures.ts';
-import { waitFor } from '../testing/wait.ts';
+import { gates, waitFor } from '../testing/wait.ts';
 import { buildTopology } from '../topology.ts';
 import { type AppliedQueue, applyTopology } from '../topology-apply.ts';
 import { type ConsumerOptions, startConsumer } from './runtime.ts';
@@ -34,15 +34,7 @@ function recorder(behaviour: (event: CloudEvent<'TodoCreated'>, call: number) =>
 }
 
 /** Gates opened by afterEach too, so a failed test never leaves a handler (and its transaction) hanging. */
-const gates = new Set<() => void>();
-function deferred() {
-  let open: () => void = () => {};
-  const opened = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  gates.add(open);
-  return { open, opened };
-}
+const { gate: hold, openAll } = gates();
 
 async function queueDepth(sqs: SQSClient, queueUrl: string) {
   const { Attributes = {} } = await sqs.send(
@@ -69,8 +61,7 @@ forEachEmulator((emulator: Emulator) => {
       await db.exec('CREATE TABLE effects (event_id uuid NOT NULL, title text NOT NULL)');
     });
     afterEach(async () => {
-      for (const open of gates) open();
-      gates.clear();
+      openAll();
       await Promise.all(running.splice(0).map((consumer) => consumer.stop()));
     });
     after(async () => {
@@ -347,7 +338,7 @@ forEachEmulator((emulator: Emulator) => {
     it('when a handler outlasts the visibility timeout, then the heartbeat keeps the message hidden', async () => {
       const visibilityTimeoutSeconds = 2;
       const { prefix, topicArn, queue } = await topology({ visibilityTimeoutSeconds, maxReceiveCount: 3 });
-      const gate = deferred();
+      const gate = hold();
       const { calls, handler } = recorder(() => gate.opened);
       const event = created(6);
       // Concurrency 1: the consumer itself stops receiving, so only the test's receiver could catch a reappearance.
@@ -368,7 +359,7 @@ forEachEmulator((emulator: Emulator) => {
 
     it('when stopped with messages in flight, then it finishes those and releases the unstarted ones at once', async () => {
       const { prefix, topicArn, queue } = await topology({ visibilityTimeoutSeconds: 60, maxReceiveCount: 3 });
-      const gate = deferred();
+      const gate = hold();
       const { calls, handler } = recorder(() => gate.opened);
       const events = [1, 2, 3, 4, 5, 6].map((id) => created(100 + id));
       await publishQueued(topicArn, queue.queueUrl, events);
@@ -399,7 +390,7 @@ forEachEmulator((emulator: Emulator) => {
 
     it('when a handler hangs past the drain timeout, then stop() still returns in time', async () => {
       const { prefix, topicArn, queue } = await topology();
-      const gate = deferred();
+      const gate = hold();
       const { calls, handler } = recorder(() => gate.opened);
       const consumer = consume(queue.queueUrl, prefix, { handlers: { TodoCreated: handler }, drainTimeoutMs: 1_500 });
       await publishEvents(emulator.clients.sns, topicArn, [created(9)]);

@@ -5,4 +5,4 @@ export { handlerSpy, type RunHandlersOptions, runHandlers, type SpiedCall } from
 export { readOutboxEvents } from './outbox.ts';
 export { isRunning, listProcesses, type ProcessEntry, procStat } from './process.ts';
 export { serviceTestApp } from './service-app.ts';
-export { waitFor } from './wait.ts';
+export { gates, waitFor } from './wait.ts';

@@ -22,3 +22,22 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/**
+ * Promises a test opens by hand, e.g. to hold a handler until the test has looked.
+ * `openAll` (in afterEach) releases any a failed test left shut, so nothing waits on into the next.
+ */
+export function gates() {
+  const shut = new Set<() => void>();
+  return {
+    gate() {
+      const { promise: opened, resolve: open } = Promise.withResolvers<void>();
+      shut.add(open);
+      return { open, opened };
+    },
+    openAll() {
+      for (const open of shut) open();
+      shut.clear();
+    },
+  };
+}
