@@ -2,7 +2,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { makeEvent } from '@taskoverflow/events';
-import { sampleTodo } from '@taskoverflow/events/testing';
+import { sampleTodo, waitFor } from '@taskoverflow/events/testing';
 import { type ApiResponse, sendRequest } from '@taskoverflow/platform/test-http';
 
 export interface ReceivedRequest {
@@ -28,26 +28,12 @@ export interface Receiver {
 }
 
 export async function startReceiver(): Promise<Receiver> {
-  const waiters = new Set<() => void>();
   const receiver: Receiver = {
     url: (path = '/hook') => `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`,
     requests: [],
     reply: () => ({ status: 204 }),
-    waitFor(count, timeoutMs = 5000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (receiver.requests.length < count) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`expected ${count} requests, got ${receiver.requests.length}`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
+    async waitFor(count, timeoutMs = 5000) {
+      await waitFor(() => receiver.requests.length >= count, { timeoutMs, what: `${count} webhook request(s)` });
     },
     async close() {
       server.closeAllConnections();
@@ -66,7 +52,6 @@ export async function startReceiver(): Promise<Receiver> {
         at: performance.now(),
       };
       const index = receiver.requests.push(received) - 1;
-      for (const waiter of [...waiters]) waiter();
       const reply = receiver.reply(received, index);
       if (reply === 'hang') return;
       res.writeHead(reply.status, { 'content-type': 'text/plain' }).end(reply.body ?? '');
