@@ -30,6 +30,9 @@ forEachEmulator((emulator) => {
     let reader: { authorization: string };
     const sqs = () => emulator.clients.sqs;
 
+    /** A replayer on this test's database and queues; `options` overrides the page size and rate. */
+    const startWith = (options: { eventsPerSecond: number; pageSize?: number }) =>
+      startReplayer({ db: test.db, sqs: sqs(), targets, log, bucket: undefined, ...options });
     const record = (events: AnyEvent[]) => test.db.transaction((tx) => appendAuditEntries.batch(events, { tx, log }));
     const post = async (body: unknown, headers = admin) => {
       const response = await fetch(`${base}/api/v1/audit/replays`, {
@@ -129,14 +132,7 @@ forEachEmulator((emulator) => {
         makeEvent({ type: 'TodoCreated', source: 'todo', subject: '0', data: sampleTodo(0), time: minute(1) }),
       ] as AnyEvent[];
       await record(events);
-      const replayer = startReplayer({
-        db: test.db,
-        sqs: sqs(),
-        targets,
-        log,
-        bucket: undefined,
-        eventsPerSecond: 5000,
-      });
+      const replayer = startWith({ eventsPerSecond: 5000 });
 
       try {
         const { status, body } = await post({ service: 'digest', since: minute(2).toISOString() });
@@ -175,8 +171,8 @@ forEachEmulator((emulator) => {
       );
       await record(events);
       const { body } = await post({ service: 'digest' });
-      const options = { db: test.db, sqs: sqs(), targets, log, bucket: undefined, pageSize: 20 };
-      const first = startReplayer({ ...options, eventsPerSecond: 200 });
+      const pageSize = 20;
+      const first = startWith({ pageSize, eventsPerSecond: 200 });
       const halfway = await waitFor(async () => {
         const job = await readReplayJob(test.db, String(body.id));
         return job && job.sent >= 60 && job;
@@ -186,7 +182,7 @@ forEachEmulator((emulator) => {
       assert.equal(paused?.status, 'running');
       assert.ok((paused?.sent ?? 0) < events.length, `stopped halfway (${halfway.sent} sent)`);
 
-      const second = startReplayer({ ...options, eventsPerSecond: 5000 });
+      const second = startWith({ pageSize, eventsPerSecond: 5000 });
       try {
         await waitFor(async () => (await readReplayJob(test.db, String(body.id)))?.status === 'done', {
           timeoutMs: 120_000,
@@ -196,7 +192,7 @@ forEachEmulator((emulator) => {
         );
         assert.deepEqual(new Set(ids), new Set(events.map((event) => event.id)));
         // The page under way at the stop is sent again (the consumer's inbox drops it); nothing else is.
-        assert.ok(ids.length - events.length <= options.pageSize, `${ids.length - events.length} sent twice`);
+        assert.ok(ids.length - events.length <= pageSize, `${ids.length - events.length} sent twice`);
       } finally {
         await second.stop();
       }
@@ -226,14 +222,7 @@ forEachEmulator((emulator) => {
           JSON.stringify(event.data),
         ],
       );
-      const replayer = startReplayer({
-        db: test.db,
-        sqs: sqs(),
-        targets,
-        log,
-        bucket: undefined,
-        eventsPerSecond: 5000,
-      });
+      const replayer = startWith({ eventsPerSecond: 5000 });
       try {
         await post({ service: 'digest' });
         replayer.wake();
@@ -257,15 +246,7 @@ forEachEmulator((emulator) => {
       const history = Array.from({ length: 50 }, (_, index) => todoCreated(index));
       await record(history);
       const { body } = await post({ service: 'digest' });
-      const replayer = startReplayer({
-        db: test.db,
-        sqs: sqs(),
-        targets,
-        log,
-        bucket: undefined,
-        pageSize: 10,
-        eventsPerSecond: 100,
-      });
+      const replayer = startWith({ pageSize: 10, eventsPerSecond: 100 });
       try {
         await waitFor(async () => ((await readReplayJob(test.db, String(body.id)))?.sent ?? 0) > 0);
         await record(Array.from({ length: 20 }, (_, index) => todoCreated(100 + index))); // live traffic meanwhile
