@@ -1,6 +1,7 @@
 export { baseEnvSchema, ConfigError, loadConfig, parseEnv, serviceDbKey, serviceEnvPrefix } from './config.ts';
 export { type MigrationSource, migrate, sqlFunctionMigrations } from './db/migrate.ts';
 export { openServiceDb, serviceDatabaseUrl } from './db/open.ts';
+export { isStorableText, storableTextMessage } from './db/storable-text.ts';
 export type { Db, Queryable, Row } from './db/types.ts';
 export {
   type ApiAccess,

@@ -185,6 +185,7 @@ for (const driver of testDrivers) {
         '?type=Nope',
         '?cursor=garbage',
         '?subject=a&subject=b',
+        '?subject=%00',
       ]) {
         const { status, body } = await get(query);
         assert.equal(status, 400, query);

@@ -1,5 +1,5 @@
 import { isEventType } from '@taskoverflow/events';
-import { badRequest, type Queryable } from '@taskoverflow/platform';
+import { badRequest, isStorableText, type Queryable, storableTextMessage } from '@taskoverflow/platform';
 
 export interface AuditQuery {
   subject?: string;
@@ -29,6 +29,7 @@ export function parseAuditQuery(query: Record<string, string | string[] | undefi
   const type = single(query.type, 'type');
   const limit = single(query.limit, 'limit');
   const cursor = single(query.cursor, 'cursor');
+  if (subject !== undefined && !isStorableText(subject)) throw badRequest(storableTextMessage('subject'));
   if (type !== undefined && !isEventType(type)) throw badRequest(`type must be a known event type, not "${type}"`);
   if (limit !== undefined && !/^\d{1,3}$/.test(limit))
     throw badRequest(`limit must be a whole number from 1 to ${MAX_LIMIT}`);

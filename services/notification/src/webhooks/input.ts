@@ -1,4 +1,4 @@
-import { badRequest } from '@taskoverflow/platform';
+import { badRequest, isStorableText, storableTextMessage } from '@taskoverflow/platform';
 import { z } from 'zod';
 import manifest from '../../service.ts';
 
@@ -7,7 +7,8 @@ export const deliverableEvents: readonly string[] = manifest.consumes;
 
 const url = z
   .string({ error: (issue) => (issue.input === undefined ? 'url is required' : 'url must be a string') })
-  .max(2048, 'url must be at most 2048 characters');
+  .max(2048, 'url must be at most 2048 characters')
+  .refine(isStorableText, storableTextMessage('url'));
 
 const events = z
   .array(
@@ -23,6 +24,7 @@ const events = z
 const description = z
   .string({ error: 'description must be a string or null' })
   .max(200, 'description must be at most 200 characters')
+  .refine(isStorableText, storableTextMessage('description'))
   .nullable()
   .optional();
 

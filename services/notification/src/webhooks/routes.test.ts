@@ -235,6 +235,16 @@ describe(`notification: webhooks API (${testDriver})`, () => {
       { ...validBody, description: 'x'.repeat(201) },
       'description must be at most 200 characters',
     ],
+    [
+      'description holds a NUL character',
+      { ...validBody, description: 'a\u0000b' },
+      'description must be valid Unicode text without NUL characters',
+    ],
+    [
+      'description holds a lone surrogate',
+      { ...validBody, description: 'a\ud800b' },
+      'description must be valid Unicode text without NUL characters',
+    ],
     ['an unknown field is sent', { ...validBody, secret: 'whsec_mine' }, 'Unexpected field(s): secret'],
   ];
   for (const [when, body, message] of invalid) {

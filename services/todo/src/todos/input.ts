@@ -1,22 +1,19 @@
-import { badRequest } from '@taskoverflow/platform';
+import { badRequest, isStorableText, storableTextMessage } from '@taskoverflow/platform';
 import { z } from 'zod';
 import { parseDeadline } from './deadline.ts';
 
 const characters = (text: string) => [...text].length; // code points, as Python counted them
-// PostgreSQL text cannot hold U+0000 (the insert would fail with a 500), and an unpaired
-// surrogate cannot be encoded as UTF-8 (it would be stored silently altered as U+FFFD).
-const storable = (text: string) => text.isWellFormed() && !text.includes('\u0000');
 
 const title = z
   .string({ error: (issue) => (issue.input === undefined ? 'title is required' : 'title must be a string') })
   .refine((text) => text.trim().length > 0, 'title must not be empty')
   .refine((text) => characters(text) <= 80, 'title must be at most 80 characters')
-  .refine(storable, 'title must be valid Unicode text without NUL characters');
+  .refine(isStorableText, storableTextMessage('title'));
 
 const description = z
   .string({ error: 'description must be a string or null' })
   .refine((text) => characters(text) <= 120, 'description must be at most 120 characters')
-  .refine(storable, 'description must be valid Unicode text without NUL characters')
+  .refine(isStorableText, storableTextMessage('description'))
   .nullable();
 
 const completed = z.boolean({ error: 'completed must be true or false' });
