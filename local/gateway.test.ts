@@ -80,6 +80,18 @@ describe('gateway', () => {
     assert.equal(seen['x-forwarded-proto'], 'http');
   });
 
+  it('when a client sends Expect: 100-continue, then it gets 100 and then the service’s answer, not a 502', async () => {
+    const body = '{"title":"x"}';
+    const answer = await raw(
+      base,
+      `POST /api/v1/todos HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n${body}`,
+    );
+
+    assert.match(answer, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
+    assert.equal(seen.expect, undefined);
+  });
+
   it('when many requests pass, then they reuse the connections to the service', async () => {
     const before = connections;
     for (let index = 0; index < 20; index++) await (await fetch(`${base}/api/v1/todos/${index}`)).json();
@@ -136,11 +148,13 @@ describe('gateway', () => {
     assert.deepEqual(await response.json(), { error: 'Not found' });
   });
 
-  it('when the service is down, then 502 JSON', async () => {
+  it('when the service is down, then 502 JSON with the headers every API answer has', async () => {
     const response = await fetch(`${base}/api/v1/audit`);
 
     assert.equal(response.status, 502);
     assert.deepEqual(await response.json(), { error: 'Service unavailable' });
+    assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(response.headers.get('cache-control'), 'no-store');
   });
 
   it('when the request line is malformed, then 400 JSON', async () => {

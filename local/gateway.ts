@@ -20,6 +20,8 @@ const hopByHop = new Set([
   'trailer',
   'transfer-encoding',
   'upgrade',
+  // Node's server has already answered the client's Expect: 100-continue (undici refuses to send it on).
+  'expect',
 ]);
 
 function forwardable(
@@ -42,7 +44,13 @@ function sendJson(res: ServerResponse, status: number, error: string) {
     return;
   }
   const body = JSON.stringify({ error });
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  // The same protective headers as the services' own answers.
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-store',
+  });
   res.end(body);
 }
 
