@@ -365,6 +365,16 @@ for (const testDriver of testDrivers) {
         });
       }
 
+      for (const method of ['GET', 'PUT', 'DELETE'] as const) {
+        it(`when ${method} /api/v1/todos/ical is sent, then 405 with Allow: POST, not "Todo not found"`, async () => {
+          const response = await api.request(method, '/api/v1/todos/ical', { json: { title: 'x' } });
+
+          assert.equal(response.status, 405);
+          assert.deepEqual(response.json, { error: 'Method Not Allowed' });
+          assert.equal(response.headers.allow, 'POST');
+        });
+      }
+
       for (const [method, path] of [
         ['GET', '/api/v1/nope'],
         ['GET', '/api/v1/todos/1/extra'],

@@ -22,6 +22,14 @@ function sendJson(ctx: Context, status: number, body: string) {
 export function todoRoutes(store: TodoStore, { guard, writeLimit }: ApiAccess, once: Once): Router {
   const router = new Router();
 
+  // `/todos/ical` is the calendar export (POST only), never a todo id: another method there is a
+  // 405 with Allow, as the original's `<int:id>` route made it, not "Todo not found".
+  router.param('id', async (id, ctx, next) => {
+    if (id !== 'ical') return next();
+    ctx.status = 405;
+    ctx.set('Allow', 'POST');
+  });
+
   router.get('/todos', guard('todos:read'), async (ctx) => {
     sendJson(ctx, 200, await store.list(parseListQuery(ctx.query)));
   });
