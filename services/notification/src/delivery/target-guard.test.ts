@@ -56,6 +56,7 @@ describe('notification: webhook target guard (SSRF)', () => {
     ['gopher://127.0.0.1:6379/_INFO', /http or https/],
     ['http://user:pass@93.184.216.34/hook', /credentials/],
     ['not a url', /absolute http or https URL/],
+    ['http://93.184.216.34:0/hook', /port 0/],
     ['http://no-such-host.invalid/hook', /does not resolve/],
   ];
   for (const [url, message] of refused) {

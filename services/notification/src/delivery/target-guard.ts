@@ -81,7 +81,7 @@ export interface TargetPolicy {
   allowHttp?: boolean | undefined;
 }
 
-/** Scheme and shape only: http(s), a host, no credentials in the URL. */
+/** Scheme and shape only: http(s), a host, a port other than 0, no credentials in the URL. */
 export function parseTargetUrl(text: string): URL {
   let url: URL;
   try {
@@ -94,6 +94,8 @@ export function parseTargetUrl(text: string): URL {
   }
   if (url.username || url.password) throw new UnsafeTargetError('url must not contain credentials');
   if (!url.hostname) throw new UnsafeTargetError('url must name a host');
+  // The URL parser accepts port 0, which nothing listens on: every delivery would fail.
+  if (url.port === '0') throw new UnsafeTargetError('url must not use port 0');
   return url;
 }
 

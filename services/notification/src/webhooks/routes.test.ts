@@ -216,6 +216,7 @@ describe(`notification: webhooks API (${testDriver})`, () => {
     ['url is not a string', { url: 42, events: ['TodoCreated'] }, 'url must be a string'],
     ['url is not a URL', { url: 'hook', events: ['TodoCreated'] }, 'url must be an absolute http or https URL'],
     ['url uses ftp', { url: 'ftp://127.0.0.1/x', events: ['TodoCreated'] }, 'url must use http or https'],
+    ['url uses port 0', { url: 'http://127.0.0.1:0/x', events: ['TodoCreated'] }, 'url must not use port 0'],
     [
       'url is too long',
       { url: `http://127.0.0.1/${'a'.repeat(2048)}`, events: ['TodoCreated'] },
