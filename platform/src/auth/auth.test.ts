@@ -246,6 +246,12 @@ describe('auth: local keys and the token command', () => {
     assert.equal(exp - iat, 30 * 24 * 3600);
   });
 
+  it('when help is asked for, then the usage is printed; an unknown option fails with it', async () => {
+    assert.match(await runTokenCommand(['--help']), /^usage: npm run token -- <command>/);
+    assert.match(await runTokenCommand(['help']), /rotate-key/);
+    await assert.rejects(runTokenCommand(['create', '--scope', 'admin']), /Unknown option '--scope'[\s\S]*usage:/);
+  });
+
   it('when keygen runs and AUTH_SIGNING_KEY is given (the cloud way), then its tokens verify with the printed JWKS', async () => {
     const { signingKey, publicKeys } = JSON.parse(await runTokenCommand(['keygen'])) as {
       signingKey: unknown;

@@ -12,19 +12,31 @@ const usage = `usage: npm run token -- <command>
       or else with the local key in DATA_DIR (default ./.data)
   rotate-key   local: a new signing key and admin token; tokens signed before are refused
                once the services restart
-  keygen       prints a new signing key (for Secrets Manager) and its public JWKS (for AUTH_PUBLIC_KEYS)`;
+  keygen       prints a new signing key (for Secrets Manager) and its public JWKS (for AUTH_PUBLIC_KEYS)
+  help         this text (also --help)`;
 
-/** Runs one command and returns what to print; throws with a message meant for the operator. */
-export async function runTokenCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const { positionals, values } = parseArgs({
+const parseOptions = (args: string[]) =>
+  parseArgs({
     args,
     allowPositionals: true,
     options: {
       scopes: { type: 'string' },
       expires: { type: 'string', default: '30d' },
       subject: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
+
+/** Runs one command and returns what to print; throws with a message meant for the operator. */
+export async function runTokenCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(args);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${usage}`);
+  }
+  const { positionals, values } = parsed;
+  if (values.help || positionals[0] === 'help') return usage;
   const dataDir = resolve(env.DATA_DIR || './.data');
   switch (positionals[0]) {
     case 'create': {
