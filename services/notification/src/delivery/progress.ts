@@ -16,11 +16,12 @@ export interface DeliveryState {
 }
 
 // A final state is never overwritten: a duplicate receive racing this one cannot undo a
-// success. The webhook may have been deleted meanwhile; its delivery is then dropped.
+// success. The webhook may have been deleted meanwhile; its delivery is then dropped. A delivery
+// is recorded after its first attempt, so it is created at that attempt's start, not at now().
 const UPSERT = `
   INSERT INTO deliveries (event_id, webhook_id, event_type, status, attempts, last_status_code, last_error,
-    last_response, last_duration_ms, last_attempt_at, next_attempt_at, completed_at)
-  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $4 = 'pending' THEN NULL ELSE $10::timestamptz END
+    last_response, last_duration_ms, last_attempt_at, next_attempt_at, completed_at, created_at)
+  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $4 = 'pending' THEN NULL ELSE $10::timestamptz END, $10
   WHERE EXISTS (SELECT 1 FROM webhooks WHERE id = $2)
   ON CONFLICT (event_id, webhook_id) DO UPDATE SET
     status = excluded.status, attempts = excluded.attempts, last_status_code = excluded.last_status_code,

@@ -336,23 +336,20 @@ describe(`notification: webhooks API (${testDriver})`, () => {
 
     assert.equal(response.status, 200);
     const [delivery] = response.json as Record<string, unknown>[];
-    assert.deepEqual(
-      { ...delivery, created_at: undefined },
-      {
-        event_id: eventId,
-        event_type: 'TodoCreated',
-        status: 'pending',
-        attempts: 2,
-        last_status_code: 503,
-        last_error: 'HTTP 503',
-        last_response: 'busy',
-        last_duration_ms: 12,
-        created_at: undefined,
-        last_attempt_at: '2026-11-25T12:00:00.000Z',
-        next_attempt_at: '2026-11-25T12:05:00.000Z',
-        completed_at: null,
-      },
-    );
+    assert.deepEqual(delivery, {
+      event_id: eventId,
+      event_type: 'TodoCreated',
+      status: 'pending',
+      attempts: 2,
+      last_status_code: 503,
+      last_error: 'HTTP 503',
+      last_response: 'busy',
+      last_duration_ms: 12,
+      created_at: '2026-11-25T12:00:00.000Z', // its first recorded attempt
+      last_attempt_at: '2026-11-25T12:00:00.000Z',
+      next_attempt_at: '2026-11-25T12:05:00.000Z',
+      completed_at: null,
+    });
   });
 
   it('when the health path is asked for, then 200 ok', async () => {
