@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { nodeVersionProblem } from './launch.js';
+import { nodeVersionProblem } from '@taskoverflow/platform/node-version';
 
-describe('npm start on another Node', () => {
+describe('npm start and taskoverflow on another Node', () => {
   it('when Node is older than 24, then one line says which Node is needed and how to get it', () => {
     const problem = nodeVersionProblem('v20.11.1');
 
@@ -15,9 +15,11 @@ describe('npm start on another Node', () => {
     assert.equal(nodeVersionProblem('v25.1.0'), undefined);
   });
 
-  it('when the launcher is parsed by this Node without TypeScript support, then it has no syntax error', () => {
-    const check = spawnSync(process.execPath, ['--check', new URL('./launch.js', import.meta.url).pathname]);
+  for (const entry of ['./launch.js', '../cli/bin/taskoverflow.js', '../platform/src/node-version.js']) {
+    it(`when ${entry} is parsed by this Node without TypeScript support, then it has no syntax error`, () => {
+      const check = spawnSync(process.execPath, ['--check', new URL(entry, import.meta.url).pathname]);
 
-    assert.equal(check.status, 0, check.stderr.toString());
-  });
+      assert.equal(check.status, 0, check.stderr.toString());
+    });
+  }
 });

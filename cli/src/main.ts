@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // `taskoverflow` (npx taskoverflow --help). Ctrl-C asks the running command to stop at a
 // safe point (a temporary queue is removed, peeked messages are released); a second Ctrl-C
 // exits at once.
