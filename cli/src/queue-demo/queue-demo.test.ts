@@ -54,6 +54,20 @@ forEachEmulator((emulator: Emulator) => {
       assert.match(result.stderr, /add --fifo/);
     });
 
+    for (const [what, name] of [
+      ['has a space and a !', 'bad name!'],
+      ['is 81 characters', 'x'.repeat(81)],
+      ['is a FIFO name of 81 characters', `${'x'.repeat(76)}.fifo`],
+    ] as const) {
+      it(`when the queue name ${what} (SQS refuses it), then create is a usage error`, async () => {
+        const fifo = name.endsWith('.fifo') ? ['--fifo'] : [];
+        const result = await cli('queue', 'create', name, ...fifo);
+
+        assert.equal(result.code, exitCodes.usage);
+        assert.match(result.stderr, /is not a valid SQS queue name: up to 80 letters, digits, - and _/);
+      });
+    }
+
     it('when one client sends to a standard queue and one receives, then all 100 arrive, each printed as "[HH:MM:SS] client: body" and deleted', async () => {
       const name = await create(false);
       await send(name, 'alice');
