@@ -5,7 +5,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { answerClientErrorsAsJson, BODY_LIMIT_BYTES, type Logger } from '@taskoverflow/platform';
+import { answerClientErrorsAsJson, apiHeaders, BODY_LIMIT_BYTES, type Logger } from '@taskoverflow/platform';
 import { errors, Pool } from 'undici';
 import { matchRoute, type Route } from './routes.ts';
 
@@ -44,12 +44,10 @@ function sendJson(res: ServerResponse, status: number, error: string) {
     return;
   }
   const body = JSON.stringify({ error });
-  // The same protective headers as the services' own answers.
   res.writeHead(status, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),
-    'x-content-type-options': 'nosniff',
-    'cache-control': 'no-store',
+    ...apiHeaders,
   });
   res.end(body);
 }

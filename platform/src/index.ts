@@ -10,6 +10,7 @@ export {
   apiSettingsFromConfig,
   createApiApp,
 } from './http/api-app.ts';
+export { apiHeaders } from './http/api-headers.ts';
 export { answerClientErrorsAsJson } from './http/client-error.ts';
 export { badRequest, httpError, notFound } from './http/errors.ts';
 export { jsonObjectBody } from './http/json-body.ts';

@@ -4,6 +4,7 @@ import { type Auth, authFromConfig, type ScopeGuard, scopeGuard } from '../auth/
 import type { baseEnvSchema } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { httpTelemetry } from '../telemetry/http.ts';
+import { apiHeaders } from './api-headers.ts';
 import { declaredBodyLimit, rateLimit } from './limits.ts';
 import { requestBoundary } from './middleware.ts';
 
@@ -56,8 +57,7 @@ export function createApiApp(log: Logger, settings: ApiSettings, untraced: reado
   app.silent = true; // errors are logged by requestBoundary, not printed by Koa
   app.use(httpTelemetry({ untraced }));
   app.use(async (ctx, next) => {
-    ctx.set('x-content-type-options', 'nosniff');
-    ctx.set('cache-control', 'no-store'); // answers carry per-caller data: no shared cache keeps them
+    ctx.set(apiHeaders);
     await next();
   });
   app.use(requestBoundary(log));

@@ -1,5 +1,6 @@
 import { type Server, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { apiHeaders } from './api-headers.ts';
 
 // Node's parser error codes (llhttp) for what the client sent wrong.
 const statusOf = (code: string | undefined) => {
@@ -20,7 +21,10 @@ function answer(socket: Duplex, status: number): void {
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
       'Content-Type: application/json; charset=utf-8\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-      'X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n' +
+      Object.entries(apiHeaders)
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join('') +
+      'Connection: close\r\n\r\n' +
       body,
   );
 }
